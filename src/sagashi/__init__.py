@@ -1,0 +1,34 @@
+"""sagashi (探し): full-text search for Japanese records.
+
+SudachiPy analysis, a Whoosh index and a ranking query layer, usable as a
+library or from the ``sagashi`` command line::
+
+    from sagashi import Engine
+    with Engine.open() as engine:          # the bundled index, built on demand
+        for hit in engine.search("熊本 日本語教室"):
+            print(hit.no, hit.organization, hit.title)
+
+Heavy modules load lazily, so ``import sagashi`` stays cheap.
+"""
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Engine": "search", "SearchResults": "results", "Hit": "results", "Snippet": "results",
+    "Project": "results", "Record": "records", "load_records": "records",
+    "build_index": "indexing", "update_index": "indexing", "delete_records": "indexing",
+    "index_stats": "indexing",
+    "SagashiError": "errors", "UsageError": "errors", "QueryError": "errors",
+    "DataError": "errors", "IndexStateError": "errors", "IndexMissingError": "errors",
+    "IndexMismatchError": "errors", "IndexUntrustedError": "errors",
+    "IndexLockedError": "errors", "EngineClosedError": "errors",
+}
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sagashi' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f"sagashi.{module}"), name)
