@@ -1,0 +1,104 @@
+"""Places: each record's prefecture, and what a place word in a query covers.
+
+Addresses often leave out the prefecture (大阪市生野区, 新宿区), so a record's
+prefecture is derived from data/prefectures.tsv and data/cities.tsv.
+Regions (関東, 東海, 九州 ...) come from data/regions.tsv. A place word in a
+query stands for a set of prefectures.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .resources import read_table, split_list
+
+TABLES = ("prefectures.tsv", "cities.tsv", "regions.tsv")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place name and the prefectures it covers (``kind``: prefecture,
+    city or region)."""
+
+    name: str
+    kind: str
+    prefectures: tuple[str, ...]
+
+
+def prefecture_of(location: str) -> str:
+    """The prefecture of an address, or "" when it cannot be told.
+
+    >>> prefecture_of("東京都目黒区"), prefecture_of("大阪市生野区"), prefecture_of("新宿区")
+    ('東京都', '大阪府', '東京都')
+    >>> prefecture_of("兵庫県神戸市中央区"), prefecture_of("どこか")
+    ('兵庫県', '')
+    """
+    text = unicodedata.normalize("NFKC", location).strip()
+    for pref in _prefectures():
+        if text.startswith(pref):
+            return pref
+    cities = _cities()
+    for length in range(min(len(text), 8), 1, -1):
+        pref = cities.get(text[:length])
+        if pref:
+            return pref
+    return ""
+
+
+def lookup(word: str) -> Place | None:
+    """The place a query word names, or None.
+
+    >>> lookup("関西").prefectures[:2], lookup("熊本").prefectures, lookup("神戸").kind
+    (('三重県', '滋賀県'), ('熊本県',), 'city')
+    """
+    return _names().get(unicodedata.normalize("NFKC", word).strip())
+
+
+def place_names() -> dict[str, Place]:
+    """Every place word sagashi understands (names, short names, aliases)."""
+    return dict(_names())
+
+
+def english_names() -> dict[str, str]:
+    """English/romaji place names (lower case) to a Japanese place word."""
+    out: dict[str, str] = {}
+    for row in read_table("regions.tsv"):
+        for name in split_list(row["english"]):
+            out.setdefault(name.lower(), row["region"])
+    for row in read_table("prefectures.tsv"):
+        out.setdefault(row["english"].lower(), row["prefecture"])
+    for row in read_table("cities.tsv"):
+        out.setdefault(row["english"].lower(), row["city"])
+    return out
+
+
+@lru_cache(maxsize=None)
+def _prefectures() -> tuple[str, ...]:
+    return tuple(row["prefecture"] for row in read_table("prefectures.tsv"))
+
+
+@lru_cache(maxsize=None)
+def _cities() -> dict[str, str]:
+    return {row["city"]: row["prefecture"] for row in read_table("cities.tsv")}
+
+
+@lru_cache(maxsize=None)
+def _names() -> dict[str, Place]:
+    names: dict[str, Place] = {}
+    for row in read_table("regions.tsv"):
+        place = Place(row["region"], "region", tuple(split_list(row["prefectures"])))
+        for name in [row["region"], *split_list(row["aliases"])]:
+            names[name] = place
+    for row in read_table("prefectures.tsv"):
+        place = Place(row["prefecture"], "prefecture", (row["prefecture"],))
+        names[row["prefecture"]] = place
+        names.setdefault(row["short"], place)
+    for city, pref in _cities().items():
+        place = Place(city, "city", (pref,))
+        names.setdefault(city, place)
+        stem = city[:-1] if city.endswith("市") else ""
+        if len(stem) >= 2:
+            names.setdefault(stem, place)
+    return names
