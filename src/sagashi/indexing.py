@@ -1,0 +1,226 @@
+"""Building and changing an index: build, update, delete, stats.
+
+Every change goes through :mod:`sagashi.storage`: validate the input first
+(a bad file writes nothing), take the write lock, write a new generation,
+verify it, write its manifest, then swap it in atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import index as whoosh_index
+
+from . import storage
+from .errors import DataError, IndexMissingError, UsageError
+from .manifest import (check_compatible, data_fingerprint, index_settings, read_manifest,
+                       write_manifest)
+from .records import DataFile, Record, load_records
+from .resources import default_data_path, default_index_dir
+from .schema import make_schema, to_document
+
+#: ``progress(done, total)`` is called as records are indexed.
+Progress = Callable[[int, int], None]
+#: Below this many records one process is faster than a pool.
+PARALLEL_MIN_RECORDS = 4000
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build, update or delete did."""
+
+    index_dir: str
+    generation: str
+    records_read: int
+    records_indexed: int
+    seconds: float
+    data_format: str = ""
+    encoding: str = ""
+    removed: int = 0
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What ``sagashi index stats`` shows."""
+
+    index_dir: str
+    generation: str
+    records: int
+    fields: tuple[str, ...]
+    built_at: str
+    build_seconds: float
+    data: dict
+    schema_version: int
+    analyzer: dict
+    sudachipy: str
+    dictionary: dict
+    sagashi_version: str
+    size_bytes: int
+    history: tuple
+
+
+def build_index(data: str | Path | None = None, index_dir: str | Path | None = None, *,
+                encoding: str | None = None, procs: int | None = None,
+                progress: Progress | None = None, lock_timeout: float = 30.0) -> BuildReport:
+    """Build a complete index of ``data`` into ``index_dir`` and swap it in.
+
+    Defaults: the bundled data and the default index folder. The data is
+    validated before anything is written; readers keep using the old index
+    until the new one is complete.
+    """
+    started = time.perf_counter()
+    data_path = Path(data) if data is not None else default_data_path()
+    loaded = load_records(data_path, encoding)
+    root = storage.create_root(Path(index_dir) if index_dir is not None else default_index_dir())
+    settings = index_settings()
+    with storage.write_lock(root, lock_timeout):
+        gen = storage.new_generation(root)
+        ix = whoosh_index.create_in(str(gen), make_schema())
+        _write(ix, loaded.records, progress, procs)
+        indexed = _verified_count(ix, len(loaded.records))
+        seconds = time.perf_counter() - started
+        write_manifest(gen, settings, data_fingerprint(data_path, loaded.sha256), indexed,
+                       seconds, [_event("build", loaded, indexed)])
+        storage.publish(root, gen)
+        storage.collect_garbage(root)
+    return BuildReport(str(root), gen.name, loaded.rows_read, indexed, seconds,
+                       loaded.format, loaded.encoding)
+
+
+def update_index(data: str | Path, index_dir: str | Path | None = None, *,
+                 encoding: str | None = None, progress: Progress | None = None,
+                 lock_timeout: float = 30.0) -> BuildReport:
+    """Add the records of ``data``, replacing any with the same No."""
+    started = time.perf_counter()
+    loaded = load_records(Path(data), encoding)
+    root, live, manifest = _open_for_change(index_dir)
+    with storage.write_lock(root, lock_timeout):
+        root, live, manifest = _open_for_change(index_dir)  # re-read under the lock
+        gen = storage.copy_generation(live, root)
+        ix = whoosh_index.open_dir(str(gen))
+        nos_before = _nos(ix)
+        _write(ix, loaded.records, progress, None, update=True)
+        expected = len(nos_before | {r.no for r in loaded.records})
+        indexed = _verified_count(ix, expected)
+        history = [*manifest.get("history", []), _event("update", loaded, len(loaded.records))]
+        write_manifest(gen, index_settings(), manifest.get("data"), indexed,
+                       time.perf_counter() - started, history)
+        storage.publish(root, gen)
+        storage.collect_garbage(root)
+    return BuildReport(str(root), gen.name, loaded.rows_read, len(loaded.records),
+                       time.perf_counter() - started, loaded.format, loaded.encoding)
+
+
+def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
+                   lock_timeout: float = 30.0) -> BuildReport:
+    """Remove the records with these numbers. Every number must exist;
+    otherwise nothing is removed."""
+    started = time.perf_counter()
+    wanted = _check_nos(nos)
+    root, live, manifest = _open_for_change(index_dir)
+    with storage.write_lock(root, lock_timeout):
+        root, live, manifest = _open_for_change(index_dir)
+        missing = sorted(wanted - _nos(whoosh_index.open_dir(str(live))))
+        if missing:
+            raise DataError(f"no record with No {', '.join(map(str, missing))}; nothing deleted",
+                            hint="see the numbers with: sagashi search QUERY")
+        gen = storage.copy_generation(live, root)
+        ix = whoosh_index.open_dir(str(gen))
+        with ix.writer() as writer:
+            for no in sorted(wanted):
+                writer.delete_by_term("no", str(no))
+        indexed = _verified_count(ix, manifest.get("records", 0) - len(wanted))
+        history = [*manifest.get("history", []),
+                   {"action": "delete", "nos": sorted(wanted), "at": _now()}]
+        write_manifest(gen, index_settings(), manifest.get("data"), indexed,
+                       time.perf_counter() - started, history)
+        storage.publish(root, gen)
+        storage.collect_garbage(root)
+    return BuildReport(str(root), gen.name, 0, indexed, time.perf_counter() - started,
+                       removed=len(wanted))
+
+
+def index_stats(index_dir: str | Path | None = None) -> IndexStats:
+    """Facts about the live index: counts, settings, data checksum, size."""
+    root, live, manifest = _open_for_change(index_dir)
+    ix = whoosh_index.open_dir(str(live))
+    return IndexStats(
+        index_dir=str(root), generation=live.name, records=ix.doc_count(),
+        fields=tuple(ix.schema.names()), built_at=manifest.get("built_at", ""),
+        build_seconds=manifest.get("build_seconds", 0.0), data=manifest.get("data") or {},
+        schema_version=manifest.get("schema_version", 0), analyzer=manifest.get("analyzer", {}),
+        sudachipy=manifest.get("sudachipy", ""), dictionary=manifest.get("dictionary", {}),
+        sagashi_version=manifest.get("sagashi_version", ""),
+        size_bytes=storage.size_on_disk(live), history=tuple(manifest.get("history", [])))
+
+
+def _open_for_change(index_dir) -> tuple[Path, Path, dict]:
+    root = Path(index_dir) if index_dir is not None else default_index_dir()
+    storage.check_trusted(root)
+    live = storage.current_generation(root)
+    if live is None:
+        raise IndexMissingError(f"no index at {root}",
+                                f"build it with: sagashi index build --index {root}")
+    manifest = read_manifest(live)
+    check_compatible(manifest, index_settings(), root)
+    return root, live, manifest
+
+
+def _write(ix, records: tuple[Record, ...], progress: Progress | None, procs: int | None,
+           update: bool = False) -> None:
+    total = len(records)
+    if procs is None:
+        procs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_RECORDS else 1
+    if procs > 1 and not update:
+        writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
+    else:
+        writer = ix.writer(limitmb=128)
+    add = writer.update_document if update else writer.add_document
+    try:
+        for done, record in enumerate(records, 1):
+            add(**to_document(record))
+            if progress and (done % 200 == 0 or done == total):
+                progress(done, total)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def _verified_count(ix, expected: int) -> int:
+    """Reopen the written index and check that no record went missing."""
+    with ix.refresh().searcher() as searcher:
+        count = searcher.doc_count()
+    if count != expected:
+        raise DataError(f"indexed {count} records where {expected} were expected; "
+                        "the new index was not used")
+    return count
+
+
+def _nos(ix) -> set[int]:
+    with ix.searcher() as searcher:
+        return {int(fields["no"]) for fields in searcher.all_stored_fields()}
+
+
+def _check_nos(nos: Iterable[int]) -> set[int]:
+    wanted = set()
+    for no in nos:
+        if isinstance(no, bool) or not isinstance(no, int) or no < 0:
+            raise UsageError(f"record numbers are whole numbers, got {no!r}")
+        wanted.add(no)
+    if not wanted:
+        raise UsageError("name at least one record number to delete")
+    return wanted
+
+
+def _event(action: str, loaded: DataFile, count: int) -> dict:
+    return {"action": action, "path": str(Path(loaded.path).resolve()), "sha256": loaded.sha256,
+            "records": count, "at": _now()}
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -1,0 +1,86 @@
+"""The Whoosh schema of a sagashi index, and how a record becomes a document.
+
+Searchable text fields (analysed with Sudachi, see :mod:`sagashi.analysis`):
+``organization``, ``title``, ``location``, ``summary`` and ``entity`` (the
+entity type with its full name). Keyword fields: ``no`` (unique),
+``entity_code`` and ``pref`` (the derived prefecture), both sortable for
+filters and facets. Raw values are stored for display.
+
+Bump :data:`SCHEMA_VERSION` whenever fields or analysis change what is
+indexed: an index with another version asks to be rebuilt.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import Composable
+
+from .analysis import SudachiAnalysis, japanese_analyzer
+from .entities import entity_code, entity_name
+from .places import prefecture_of
+from .records import Record
+
+SCHEMA_VERSION = 1
+
+#: Searchable text fields, in display order, with their query-time boosts.
+TEXT_FIELDS: dict[str, float] = {
+    "organization": 3.0,
+    "title": 2.0,
+    "location": 2.0,
+    "entity": 1.0,
+    "summary": 1.0,
+}
+#: Field names a query may use, in English and as the data's Japanese headers.
+FIELD_ALIASES: dict[str, str] = {
+    "organization": "organization", "organisation": "organization", "org": "organization",
+    "申請団体名": "organization", "団体名": "organization", "団体": "organization",
+    "title": "title", "事業名": "title",
+    "location": "location", "所在地": "location", "place": "location",
+    "summary": "summary", "概要": "summary",
+    "entity": "entity", "法人格": "entity",
+    "no": "no", "pref": "pref", "prefecture": "pref", "都道府県": "pref",
+}
+
+
+def make_analyzer(analysis: SudachiAnalysis | None = None) -> Composable:
+    """The analyzer every text field uses."""
+    return japanese_analyzer(analysis)
+
+
+def make_schema(analysis: SudachiAnalysis | None = None) -> fields.Schema:
+    """A fresh schema; the analyzer is pickled into the index with it."""
+    analyzer = make_analyzer(analysis)
+    text = {name: fields.TEXT(analyzer=analyzer, stored=True, phrase=True)
+            for name in TEXT_FIELDS}
+    return fields.Schema(
+        no=fields.ID(stored=True, unique=True),
+        entity_raw=fields.STORED(),
+        entity_code=fields.ID(stored=True, sortable=True),
+        pref=fields.ID(stored=True, sortable=True),
+        **text,
+    )
+
+
+def to_document(record: Record) -> dict:
+    """The Whoosh document of a record."""
+    code = entity_code(record.entity) if record.entity else ""
+    name = entity_name(code)
+    return {
+        "no": str(record.no),
+        "entity_raw": record.entity,
+        "entity_code": code,
+        "pref": prefecture_of(record.location),
+        "organization": record.organization,
+        "title": record.title,
+        "location": record.location,
+        "summary": record.summary,
+        "entity": " ".join(dict.fromkeys(v for v in (record.entity, name) if v)),
+    }
+
+
+def to_record(stored: dict) -> Record:
+    """The record back from a document's stored fields."""
+    return Record(no=int(stored["no"]), entity=stored.get("entity_raw", ""),
+                  organization=stored.get("organization", ""),
+                  location=stored.get("location", ""), title=stored.get("title", ""),
+                  summary=stored.get("summary", ""))
