@@ -1,0 +1,270 @@
+"""Understanding the words of a query: what to look for, and in which forms.
+
+Plain query text becomes a list of :class:`Concept` objects. Each concept is
+one thing the searcher asked for (a word, a place, an entity type, an
+English word) with the alternative forms that count as finding it, each
+with a weight and the mechanism that produced it:
+
+- ``literal``: the word itself (Sudachi's normalized form);
+- ``compound``: the parts of a compound as a phrase (日本語教室 -> 日本 語 教室);
+- ``sudachi synonym``: a SudachiDict synonym group (子ども ~ 児童);
+- ``synonym`` / ``related``: the domain list in data/synonyms.tsv;
+- ``reading`` / ``romaji``: kana or romaji matched against readings (こうべ -> 神戸);
+- ``glossary`` / ``place name``: English words through data/glossary_en.tsv;
+- ``prefecture`` / ``region``: a place word covers records located there;
+- ``entity``: 社団法人, NPO法人 ... cover the matching legal entity types.
+
+Question scaffolding (教えてください, ありますか, 団体 ...) is dropped.
+Nothing here touches the index except through the ``known`` callback, which
+says whether a term occurs in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from . import entities, places
+from .analysis import SudachiAnalysis, Unit, is_kana, reading_term, synonym_term
+from .analysis.romaji import romaji_to_hiragana
+from .lexicon import RELATION_WEIGHTS, Lexicon
+
+#: Phrases that frame a question rather than say what is wanted.
+_SCAFFOLD = re.compile(
+    r"(?:を|について)?(?:教えて|おしえて)(?:ください|下さい|くれ|ほしい|欲しい)?"
+    r"|(?:が|を)?(?:知りたい|探して(?:い)?(?:ます|る)|探しています|さがしています)(?:です)?"
+    r"|(?:は|って)?どこ(?:に|で)?(?:ありますか|ですか|にある|ある)?"
+    r"|(?:は|が)?(?:ありますか|ありませんか|いますか|ございますか|あるか)"
+    r"|どう(?:したら|すれば|やったら)(?:いい|よい|良い)(?:ですか|の)?"
+    r"|(?:でしょうか|ですか|ますか)"
+    r"|[?？]")
+#: First-level parts of speech that never carry a query's content.
+_NON_CONTENT_POS = {"代名詞", "連体詞", "接続詞", "感動詞", "接頭辞", "接尾辞", "助詞", "助動詞",
+                    "補助記号", "記号", "空白"}
+#: Normalized forms that are scaffolding in a question (団体は？, ところ ...).
+QUERY_STOPWORDS = frozenset("""
+団体 組織 ところ 所 方法 情報 場所 何処 どこ 何 誰 いつ 事 物 こと もの 為 ため 方 等 など
+有る 居る 為る 成る 出来る 下さる 願う 欲しい 良い 知る 探す 思う 行う 関する 対する
+おる いる する ある なる できる くださる いい よい 様 よう そう 色々 いろいろ どう 如何
+""".split())
+_LATIN = re.compile(r"^[a-z][a-z0-9'’\-]*$")
+MAX_SPAN = 4
+
+#: Weights of the alternative forms, relative to the literal word (1.0).
+WEIGHTS = {
+    "literal": 1.0, "compound": 0.9, "sudachi synonym": 0.5, "reading": 0.7, "romaji": 0.7,
+    "glossary": 0.8, "place name": 0.9, "prefecture": 1.0, "region": 1.0, "entity": 1.0,
+    **RELATION_WEIGHTS,
+}
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One form that counts as finding a concept.
+
+    ``kind``: ``words`` (one term, or a phrase when several), ``term`` (a
+    reading or synonym-group term), ``pref`` or ``entity`` (keyword fields).
+    """
+
+    kind: str
+    terms: tuple[str, ...]
+    weight: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing asked for: ``label`` is what the searcher typed."""
+
+    label: str
+    alternatives: tuple[Alternative, ...]
+    fields: tuple[str, ...] | None = None
+
+
+@dataclass
+class _Span:
+    units: list  # the C units (level C or CA) of the span
+    parts: list  # their finest units, in order
+    surface: str
+    key: str  # normalized words joined
+    gap_before: bool = False  # a dropped word or particle stood before it
+
+
+@dataclass
+class Interpreter:
+    """Turns query text into concepts. ``known(term)`` tells whether a word
+    or reading term occurs anywhere in the index."""
+
+    analysis: SudachiAnalysis
+    lexicon: Lexicon
+    known: Callable[[str], bool]
+
+    def concepts(self, text: str, fields: tuple[str, ...] | None = None) -> list[Concept]:
+        """The concepts of a piece of plain query text."""
+        stripped = _SCAFFOLD.sub(" ", text)
+        units = self.analysis.units(stripped)
+        spans = _content_spans(units)
+        if not spans:  # all scaffolding: search for what was typed after all
+            spans = _content_spans(units, keep_stopwords=True)
+        out, i = [], 0
+        while i < len(spans):
+            concept, used = self._longest(spans, i, fields)
+            out.append(concept)
+            i += used
+        return out
+
+    def phrase(self, text: str, fields: tuple[str, ...] | None = None) -> Concept | None:
+        """A quoted phrase: its words, in order, with nothing else between."""
+        parts = [u.text for u in self.analysis.units(text) if not u.stopped and u.level != "C"]
+        if not parts:
+            return None
+        return Concept(text, (Alternative("words", tuple(parts), 1.0, "literal"),), fields)
+
+    def _longest(self, spans: list[_Span], i: int, fields) -> tuple[Concept, int]:
+        for length in range(min(MAX_SPAN, len(spans) - i), 0, -1):
+            span = _join(spans[i:i + length])
+            if span is None:
+                continue
+            concept = self._special(span, fields, single=length == 1)
+            if concept is not None:
+                return concept, length
+        return self._word(spans[i], fields), 1
+
+    def _special(self, span: _Span, fields, single: bool) -> Concept | None:
+        """A concept for a span that names an entity type, a place, a glossary
+        entry, a synonym group or a known kana reading; else None."""
+        literal = _words_alternative(span.parts, "literal")
+        codes = entities.codes_for_alias(span.surface)
+        if codes and (fields is None or "entity" in fields):
+            return Concept(span.surface, (
+                Alternative("entity", codes, WEIGHTS["entity"], "entity"), literal), fields)
+        place = places.lookup(span.surface)
+        if place and place.kind != "city" and (fields is None or "location" in fields):
+            alts = (literal, Alternative("pref", place.prefectures, WEIGHTS[place.kind],
+                                         place.kind))
+            return Concept(span.surface, alts, fields)
+        if _LATIN.match(span.surface.lower()):
+            return self._latin(span, fields, single)
+        if self.lexicon.has_synonyms(span.key) or self.lexicon.has_synonyms(span.surface):
+            return Concept(span.surface, (literal, *self._unit_alternatives(span),
+                                          *self._synonyms(span)), fields)
+        if not single and is_kana(span.surface.replace(" ", "")):
+            term = reading_term(span.surface)
+            if term and self.known(term):
+                return Concept(span.surface, (
+                    Alternative("term", (term,), WEIGHTS["reading"], "reading"),), fields)
+        return None
+
+    def _word(self, span: _Span, fields) -> Concept:
+        alts = [_words_alternative(span.parts, "literal"), *self._unit_alternatives(span)]
+        return Concept(span.surface, tuple(alts), fields)
+
+    def _unit_alternatives(self, span: _Span) -> list[Alternative]:
+        """Compound parts, Sudachi synonym groups and readings of a one-unit span."""
+        if len(span.units) != 1:
+            return []
+        unit = span.units[0]
+        alts = []
+        if len(span.parts) > 1:
+            alts.append(Alternative("words", tuple(u.text for u in span.parts), WEIGHTS["compound"],
+                                    "compound"))
+        for group in unit.synonyms:
+            alts.append(Alternative("term", (synonym_term(group),), WEIGHTS["sudachi synonym"],
+                                    "sudachi synonym"))
+        if is_kana(unit.surface):
+            term = reading_term(unit.surface)
+            if term:
+                alts.append(Alternative("term", (term,), WEIGHTS["reading"], "reading"))
+        return alts
+
+    def _synonyms(self, span: _Span) -> list[Alternative]:
+        alts = []
+        found = self.lexicon.synonyms(span.key) or self.lexicon.synonyms(span.surface)
+        for synonym in found:
+            parts = self._parts(synonym.term)
+            if parts:
+                alts.append(Alternative("words", parts, WEIGHTS[synonym.relation],
+                                        "synonym" if synonym.relation == "equal" else "related"))
+        return alts
+
+    def _latin(self, span: _Span, fields, single: bool) -> Concept | None:
+        """English or romaji words. Literal words that occur in the data are
+        kept; glossary, place names and romaji readings are added."""
+        surface = span.surface
+        in_data = all(self.known(u.text) for u in span.parts)
+        alts = [_words_alternative(span.parts, "literal")] if (single or in_data) else []
+        japanese, source = self.lexicon.english(surface)
+        for term in japanese:
+            place = places.lookup(term)
+            if place and place.kind != "city":
+                alts.append(Alternative("pref", place.prefectures, WEIGHTS["place name"],
+                                        "place name"))
+            parts = self._parts(place.name[:-1] if place and place.kind == "city"
+                                and place.name.endswith("市") else term)
+            if parts:
+                alts.append(Alternative("words", parts, WEIGHTS[
+                    "glossary" if source == "glossary" else "place name"], source))
+        if single and not in_data:
+            kana = romaji_to_hiragana(surface)
+            term = reading_term(kana) if kana else None
+            if term:
+                alts.append(Alternative("term", (term,), WEIGHTS["romaji"], "romaji"))
+        if not single and len(alts) <= (1 if in_data else 0):
+            return None  # a multi-word span is only special when the glossary knows it
+        return Concept(surface, tuple(alts), fields) if alts else None
+
+    def _parts(self, text: str) -> tuple[str, ...]:
+        return tuple(u.text for u in self.analysis.units(text)
+                     if not u.stopped and u.level != "C")
+
+
+def _words_alternative(parts: list[Unit], source: str) -> Alternative:
+    return Alternative("words", tuple(u.text for u in parts), WEIGHTS[source], source)
+
+
+def _content_spans(units: list[Unit], keep_stopwords: bool = False) -> list[_Span]:
+    """One :class:`_Span` per content C unit, with its finest parts."""
+    spans: list[_Span] = []
+    gap = False
+    for unit in units:
+        if unit.level == "A":
+            if spans and spans[-1].units[-1].start <= unit.start < spans[-1].units[-1].end:
+                if spans[-1].parts == spans[-1].units:
+                    spans[-1].parts = []
+                spans[-1].parts.append(unit)
+            continue
+        if unit.stopped or not _is_content(unit, keep_stopwords):
+            gap = gap or unit.pos[0] != "空白"
+            continue
+        spans.append(_Span([unit], [unit], unit.surface, unit.text, gap))
+        gap = False
+    return spans
+
+
+def _is_content(unit: Unit, keep_stopwords: bool) -> bool:
+    if unit.pos[0] in _NON_CONTENT_POS:
+        return keep_stopwords and unit.pos[0] not in ("補助記号", "記号", "空白")
+    if unit.pos[1] in ("非自立可能", "助動詞語幹") and not keep_stopwords:
+        return False
+    return keep_stopwords or unit.text not in QUERY_STOPWORDS
+
+
+def _join(spans: list[_Span]) -> _Span | None:
+    """Spans side by side as one, or None when something stood between them
+    (a particle, punctuation or a dropped word)."""
+    if len(spans) == 1:
+        return spans[0]
+    surface = spans[0].surface
+    for prev, span in zip(spans, spans[1:]):
+        if span.gap_before:
+            return None
+        between = span.units[0].start - prev.units[-1].end
+        if between == 0:
+            surface += span.surface
+        elif _LATIN.match(prev.surface.lower()) and _LATIN.match(span.surface.lower()):
+            surface += " " + span.surface
+        else:
+            return None
+    return _Span([u for s in spans for u in s.units], [p for s in spans for p in s.parts],
+                 surface, "".join(s.key for s in spans))

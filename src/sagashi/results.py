@@ -1,0 +1,111 @@
+"""What the library hands out: small frozen dataclasses, never Whoosh objects."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A piece of a field's text with the matched spans, as ``(start, end)``
+    offsets into ``text``. The caller decides how to show them."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+    field: str = "summary"
+
+    def marked(self, before: str = "[", after: str = "]") -> str:
+        """The text with each span wrapped in ``before``/``after``.
+
+        >>> Snippet("難民の支援", ((0, 2),)).marked()
+        '[難民]の支援'
+        """
+        out, last = [], 0
+        for start, end in self.spans:
+            out += [self.text[last:start], before, self.text[start:end], after]
+            last = end
+        out.append(self.text[last:])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Match:
+    """For ``explain``: a term that matched, where, and why it was searched."""
+
+    concept: str
+    field: str
+    term: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching project."""
+
+    no: int
+    score: float
+    organization: str
+    title: str
+    location: str
+    entity: str
+    summary: str
+    prefecture: str
+    snippet: Snippet
+    matched: int = 0  # how many of the query's concepts it matched
+    concepts: int = 0  # how many concepts the query had
+    explain: tuple[Match, ...] = ()
+
+    def to_json(self, explain: bool = False) -> dict:
+        """The hit as ``sagashi search --json`` writes it."""
+        out = {"no": self.no, "score": round(self.score, 4), "organization": self.organization,
+               "title": self.title, "location": self.location, "entity": self.entity,
+               "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans]}
+        if explain:
+            out["matched"] = f"{self.matched}/{self.concepts}"
+            out["explain"] = [asdict(m) for m in self.explain]
+        return out
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The answer to one query. Iterating gives the hits in rank order."""
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict = field(default_factory=dict)
+    interpretation: tuple[str, ...] = ()
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, i):
+        return self.hits[i]
+
+    def to_json(self, explain: bool = False) -> dict:
+        out = {"query": self.query, "total": self.total,
+               "hits": [h.to_json(explain) for h in self.hits]}
+        if self.facets:
+            out["facets"] = self.facets
+        if explain:
+            out["interpretation"] = list(self.interpretation)
+        return out
+
+
+@dataclass(frozen=True)
+class Project:
+    """One project in full, as ``sagashi show`` prints it."""
+
+    no: int
+    entity: str
+    organization: str
+    location: str
+    title: str
+    summary: str
+    prefecture: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
