@@ -1,0 +1,323 @@
+"""The ``sagashi`` command: a thin layer over the library.
+
+Each command parses its arguments, calls one library function and renders
+the result. Results go to stdout, notes and errors to stderr. Errors are one
+line with a hint; usage errors exit 2, runtime errors 1. Heavy modules (and
+the Sudachi dictionary) load only when a command needs them, so ``--help``
+and ``--version`` are instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import __version__
+from .errors import SagashiError
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args) or 0
+    except SagashiError as e:
+        _error(e.message, e.hint)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
+    except Exception as e:  # a bug: one line, no traceback unless asked for
+        if os.environ.get("SAGASHI_DEBUG"):
+            raise
+        _error(f"internal error: {type(e).__name__}: {e}",
+               "run again with SAGASHI_DEBUG=1 for details, and please report it")
+        return 1
+
+
+# -- argument parsing -------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse's habit too)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {value}")
+    return value
+
+
+def _record_no(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a project number is a whole number, got {text!r}") \
+            from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a project number is not negative, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="sagashi", description="Full-text search for Japanese records "
+                     "(SudachiPy + Whoosh). Try: sagashi search 熊本 日本語教室")
+    parser.add_argument("--version", action="version", version=f"sagashi {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--version", action="version", version=f"sagashi {__version__}")
+        p.set_defaults(func=func)
+        return p
+
+    def index_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", metavar="DIR",
+                       help="index folder (default: the bundled index, built on first use)")
+
+    p = command("search", "Search the projects. QUERY '-' reads one query per line from stdin.",
+                cmd_search)
+    p.add_argument("query", nargs="+", metavar="QUERY",
+                   help='words, "phrases", AND/OR/NOT, -word, field:value (所在地:, 事業名:, '
+                        '団体名:, 概要:, 法人格:)')
+    p.add_argument("-n", "--limit", type=_positive_int, default=10, metavar="N",
+                   help="how many results (1-1000, default 10)")
+    p.add_argument("--json", action="store_true",
+                   help="JSON output: one object, or JSON Lines with QUERY '-'")
+    p.add_argument("--pref", metavar="NAME", help="only projects in this prefecture or region")
+    p.add_argument("--entity", metavar="TYPE", help="only this legal entity type (特非, 一社 ...)")
+    p.add_argument("--explain", action="store_true",
+                   help="show which terms matched in which fields, and why")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="highlight matches in colour (default: on a terminal only)")
+    index_option(p)
+
+    p = command("show", "Show one project in full.", cmd_show)
+    p.add_argument("no", type=_record_no, metavar="NO", help="the project number")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    index_option(p)
+
+    p = command("similar", "The projects most like a given one.", cmd_similar)
+    p.add_argument("no", type=_record_no, metavar="NO", help="the project number")
+    p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N",
+                   help="how many results (default 5)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    index_option(p)
+
+    p = command("analyze", "Show the tokens the analyzer produces for TEXT.", cmd_analyze)
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.add_argument("--json", action="store_true", help="JSON Lines output, one token per line")
+    p.add_argument("--all", action="store_true", help="include stopped tokens (particles ...)")
+
+    p = command("index", "Build, change and inspect an index.", None)
+    isub = p.add_subparsers(title="index commands", metavar="ACTION", parser_class=_Parser)
+
+    def action(name: str, help_: str, func) -> argparse.ArgumentParser:
+        a = isub.add_parser(name, help=help_, description=help_)
+        a.add_argument("--version", action="version", version=f"sagashi {__version__}")
+        a.set_defaults(func=func)
+        index_option(a)
+        return a
+
+    a = action("build", "Rebuild the index from a data file (TSV, CSV or JSON Lines); "
+               "the new index is swapped in atomically.", cmd_index_build)
+    a.add_argument("--data", metavar="PATH", help="data file (default: the bundled corpus)")
+    a.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
+    a.add_argument("--procs", type=_positive_int, metavar="N",
+                   help="indexing processes (default: automatic)")
+    a = action("update", "Add the records of FILE, replacing those with the same No.",
+               cmd_index_update)
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
+    a = action("delete", "Remove records by number.", cmd_index_delete)
+    a.add_argument("nos", nargs="+", type=_record_no, metavar="NO")
+    a = action("stats", "Show facts about the index.", cmd_index_stats)
+    a.add_argument("--json", action="store_true", help="JSON output")
+    p.set_defaults(func=lambda args: _usage(p))
+    return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+# -- commands -----------------------------------------------------------------
+
+def _engine(args):
+    from .search import Engine
+    return Engine(args.index, notify=_note)
+
+
+def cmd_search(args) -> int:
+    words = args.query
+    if words == ["-"]:
+        return _search_stdin(args)
+    query = " ".join(words)
+    from .render import render_results
+    with _engine(args) as engine:
+        results = engine.search(query, args.limit, pref=args.pref, entity=args.entity,
+                                explain=args.explain, facets=args.json)
+    if args.json:
+        _print_json(results.to_json(args.explain))
+    else:
+        print(render_results(results, _colour(args), args.explain))
+    return 0
+
+
+def _search_stdin(args) -> int:
+    from .render import render_results
+    from .errors import QueryError
+    with _engine(args) as engine:
+        for line in sys.stdin:
+            query = line.rstrip("\r\n")
+            if not query.strip():
+                continue
+            try:
+                results = engine.search(query, args.limit, pref=args.pref, entity=args.entity,
+                                        explain=args.explain, facets=args.json)
+            except QueryError as e:  # one bad line does not stop a batch
+                _error(e.message, e.hint)
+                if args.json:
+                    _print_json({"query": query, "total": 0, "hits": [], "error": e.message})
+                continue
+            if args.json:
+                _print_json(results.to_json(args.explain))
+            else:
+                print(render_results(results, _colour(args), args.explain))
+            sys.stdout.flush()
+    return 0
+
+
+def cmd_show(args) -> int:
+    from .render import render_project
+    with _engine(args) as engine:
+        project = engine.get(args.no)
+    if args.json:
+        _print_json(project.to_json())
+    else:
+        print(render_project(project))
+    return 0
+
+
+def cmd_similar(args) -> int:
+    from .render import render_results
+    with _engine(args) as engine:
+        results = engine.similar(args.no, args.limit)
+    if args.json:
+        _print_json(results.to_json())
+    else:
+        print(render_results(results, _colour(args), False, what="similar to"))
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from .analysis import SudachiAnalysis
+    from .render import render_units
+    text = " ".join(args.text)
+    units = [u for u in SudachiAnalysis().units(text) if args.all or not u.stopped]
+    if args.json:
+        for u in units:
+            _print_json({"surface": u.surface, "normalized": u.text, "reading": u.reading,
+                         "pos": list(u.pos), "start": u.start, "end": u.end,
+                         "level": u.level, "position": u.position,
+                         "synonyms": list(u.synonyms), "stopped": u.stopped})
+    else:
+        print(render_units(units))
+    return 0
+
+
+def cmd_index_build(args) -> int:
+    from .indexing import build_index
+    from .progress import ProgressBar
+    bar = ProgressBar("indexing")
+    try:
+        report = build_index(args.data, args.index, encoding=args.encoding, procs=args.procs,
+                             progress=bar)
+    finally:
+        bar.finish()
+    _note(f"read {report.records_read:,} records, indexed {report.records_indexed:,} "
+          f"in {report.seconds:.1f} s ({report.data_format}, {report.encoding}) "
+          f"into {report.index_dir}")
+    return 0
+
+
+def cmd_index_update(args) -> int:
+    from .indexing import update_index
+    report = update_index(args.file, args.index, encoding=args.encoding)
+    _note(f"read {report.records_read:,} records, added or replaced {report.records_indexed:,} "
+          f"in {report.index_dir}")
+    return 0
+
+
+def cmd_index_delete(args) -> int:
+    from .indexing import delete_records
+    report = delete_records(args.nos, args.index)
+    _note(f"removed {report.removed:,} records; {report.records_indexed:,} remain "
+          f"in {report.index_dir}")
+    return 0
+
+
+def cmd_index_stats(args) -> int:
+    from dataclasses import asdict
+    from .indexing import index_stats
+    from .render import render_stats
+    stats = index_stats(args.index)
+    if args.json:
+        _print_json(asdict(stats))
+    else:
+        print(render_stats(stats))
+    return 0
+
+
+# -- output helpers -------------------------------------------------------------
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def _note(message: str) -> None:
+    print(f"sagashi: {message}", file=sys.stderr)
+
+
+def _error(message: str, hint: str = "") -> None:
+    line = f"sagashi: error: {message}"
+    if hint:
+        line += f" (hint: {hint})"
+    print(line.replace("\n", " "), file=sys.stderr)
+
+
+def _colour(args) -> bool:
+    if args.color == "always":
+        return True
+    if args.color == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Plain-text rendering of results for the CLI (colour is the caller's choice)."""
+
+from __future__ import annotations
+
+from .results import Project, SearchResults, Snippet
+
+BOLD, DIM, MARK, RESET = "\033[1m", "\033[2m", "\033[1;33m", "\033[0m"
+
+
+def render_snippet(snippet: Snippet, colour: bool) -> str:
+    if colour:
+        return snippet.marked(MARK, RESET)
+    return snippet.marked("[", "]")
+
+
+def render_results(results: SearchResults, colour: bool = False, explain: bool = False,
+                   what: str = "for") -> str:
+    """Numbered hits: organisation, entity type, location, title, snippet.
+
+    >>> from sagashi.results import Hit, SearchResults, Snippet
+    >>> hit = Hit(5, 3.2, "北関東医療相談会", "在留外国人の支援", "群馬県太田市", "(特非)",
+    ...           "…", "群馬県", Snippet("在留資格のない外国人", ((7, 10),)), 1, 1)
+    >>> print(render_results(SearchResults("外国人", 1, (hit,))))
+    1. 北関東医療相談会 (特非)  群馬県太田市  [No 5]
+       在留外国人の支援
+       在留資格のない[外国人]
+    <BLANKLINE>
+    1 result for 「外国人」
+    """
+    if not results.hits:
+        return f"No results {what} 「{results.query}」."
+    b, d, r = (BOLD, DIM, RESET) if colour else ("", "", "")
+    lines = []
+    for rank, hit in enumerate(results, 1):
+        lines.append(f"{b}{rank}. {hit.organization}{r} {hit.entity}  {hit.location}  "
+                     f"{d}[No {hit.no}]{r}")
+        lines.append(f"   {hit.title}")
+        if hit.snippet.text and hit.snippet.field != "title":
+            lines.append(f"   {render_snippet(hit.snippet, colour)}")
+        if explain:
+            lines.append(f"   {d}score {hit.score:.2f}, matched {hit.matched}/{hit.concepts}{r}")
+            for m in hit.explain:
+                lines.append(f"   {d}  {m.concept}: {m.term} in {m.field} ({m.source}){r}")
+        lines.append("")
+    shown, total = len(results.hits), results.total
+    noun = "result" if total == 1 else "results"
+    tail = f"{total} {noun} {what} 「{results.query}」" if shown == total else \
+        f"{shown} of {total} {noun} {what} 「{results.query}」"
+    if explain and results.interpretation:
+        tail += "\nunderstood as:\n" + "\n".join(f"  {line}" for line in results.interpretation)
+    return "\n".join(lines) + "\n" + tail
+
+
+def render_project(p: Project) -> str:
+    rows = [("No", str(p.no)), ("法人格", p.entity), ("申請団体名", p.organization),
+            ("所在地", f"{p.location} ({p.prefecture})" if p.prefecture else p.location),
+            ("事業名", p.title), ("概要", p.summary)]
+    return "\n".join(f"{name}: {value}" for name, value in rows)
+
+
+def render_units(units) -> str:
+    """One analysed unit per line, for ``sagashi analyze``."""
+    lines = ["surface\tnormalized\treading\tpos\tstart-end\tlevel\tposition\tsynonyms"]
+    for u in units:
+        pos = "-".join(p for p in u.pos if p != "*")
+        level = u.level + (" (stopped)" if u.stopped else "")
+        syn = ",".join(map(str, u.synonyms)) or "-"
+        lines.append(f"{u.surface}\t{u.text}\t{u.reading}\t{pos}\t{u.start}-{u.end}\t{level}"
+                     f"\t{u.position}\t{syn}")
+    return "\n".join(lines)
+
+
+def render_stats(stats) -> str:
+    data = stats.data or {}
+    rows = [
+        ("index", stats.index_dir), ("generation", stats.generation),
+        ("records", f"{stats.records:,}"), ("fields", ", ".join(stats.fields)),
+        ("built", f"{stats.built_at} ({stats.build_seconds:.1f} s)"),
+        ("data", data.get("path", "-")), ("data sha256", data.get("sha256", "-")),
+        ("schema version", str(stats.schema_version)),
+        ("analyzer", ", ".join(f"{k}={v}" for k, v in stats.analyzer.items())),
+        ("sudachipy", stats.sudachipy),
+        ("dictionary", f"{stats.dictionary.get('name', '?')} {stats.dictionary.get('version', '?')}"),
+        ("sagashi", stats.sagashi_version),
+        ("size on disk", f"{stats.size_bytes / 1024:,.0f} KiB"),
+        ("changes since build", str(max(len(stats.history) - 1, 0))),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
