@@ -1,0 +1,162 @@
+"""The sagashi command: output shape, JSON and JSON Lines, exit codes, help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sagashi import __version__
+from sagashi.cli import build_parser, main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def sagashi(*argv, stdin=None, env=None):
+    """The real command in a subprocess (for exit codes and stderr)."""
+    return subprocess.run([sys.executable, "-m", "sagashi", *argv], input=stdin,
+                          capture_output=True, text=True, encoding="utf-8",
+                          env={**os.environ, **(env or {})})
+
+
+def test_search_text_output_shape(capsys, corpus_index):
+    code, out, err = run(capsys, "search", "在留資格のない外国人の医療", "--index",
+                         str(corpus_index), "--color", "never")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "1. 北関東医療相談会 (特非)  群馬県太田市  [No 5]"
+    assert lines[1] == "   社会的周縁化された在留外国人に連携を活用して困窮を抜け出す"
+    assert lines[2].startswith("   主に[在留資格]のない[外国人]を対象に")
+    assert lines[-1].endswith("results for 「在留資格のない外国人の医療」")
+
+
+def test_search_words_are_joined_into_one_query(capsys, corpus_index):
+    code, out, _ = run(capsys, "search", "--json", "熊本", "日本語", "--index", str(corpus_index))
+    assert json.loads(out)["query"] == "熊本 日本語"
+
+
+def test_search_json_is_one_object_with_readable_japanese(capsys, corpus_index):
+    code, out, _ = run(capsys, "search", "--json", "新宿", "--limit", "2",
+                       "--index", str(corpus_index))
+    assert code == 0 and "新宿" in out  # not \\u escapes
+    obj = json.loads(out)
+    assert set(obj) >= {"query", "total", "hits"}
+    assert obj["query"] == "新宿" and obj["total"] == 3 and len(obj["hits"]) == 2
+    assert set(obj["hits"][0]) >= {"no", "score", "organization", "title", "location",
+                                   "entity", "snippet"}
+    assert obj["facets"]["prefecture"] == {"東京都": 3}
+
+
+def test_search_json_lines_from_stdin(corpus_index):
+    proc = sagashi("search", "--json", "-", "--index", str(corpus_index),
+                   stdin="新宿\n\n難民 シェルター\nkobe\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["query"] for o in lines] == ["新宿", "難民 シェルター", "kobe"]
+    assert lines[1]["hits"][0]["no"] == 10 and lines[2]["hits"][0]["no"] == 16
+
+
+def test_no_results_is_not_an_error(capsys, corpus_index):
+    code, out, _ = run(capsys, "search", "量子コンピュータ", "--index", str(corpus_index))
+    assert code == 0 and out.strip() == "No results for 「量子コンピュータ」."
+
+
+def test_colour_only_when_asked_or_on_a_terminal(capsys, corpus_index):
+    _, plain, _ = run(capsys, "search", "難民", "--index", str(corpus_index))
+    _, coloured, _ = run(capsys, "search", "難民", "--index", str(corpus_index),
+                         "--color", "always")
+    assert "\033[" not in plain and "\033[1;33m難民\033[0m" in coloured
+
+
+def test_show_prints_every_column(capsys, corpus_index):
+    code, out, _ = run(capsys, "show", "5", "--index", str(corpus_index))
+    assert code == 0
+    assert out.splitlines()[:4] == ["No: 5", "法人格: (特非)", "申請団体名: 北関東医療相談会",
+                                    "所在地: 群馬県太田市 (群馬県)"]
+
+
+def test_similar_lists_other_projects(capsys, corpus_index):
+    code, out, _ = run(capsys, "similar", "10", "--json", "--index", str(corpus_index))
+    hits = json.loads(out)["hits"]
+    assert code == 0 and hits and 10 not in [h["no"] for h in hits]
+
+
+def test_analyze_shows_units_with_offsets_and_levels(capsys):
+    code, out, _ = run(capsys, "analyze", "東京都新宿区で働ける")
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert rows[0][:3] == ["surface", "normalized", "reading"]
+    assert ["新宿", "新宿", "シンジュク", "名詞-固有名詞-地名-一般", "3-5", "A", "2", "-"] in rows
+    assert any(r[0] == "働ける" and r[1] == "働く" for r in rows)
+
+
+def test_index_build_and_stats(capsys, tmp_path):
+    code, _, err = run(capsys, "index", "build", "--index", str(tmp_path / "ix"))
+    assert code == 0 and "read 17 records, indexed 17" in err
+    code, out, _ = run(capsys, "index", "stats", "--json", "--index", str(tmp_path / "ix"))
+    stats = json.loads(out)
+    assert stats["records"] == 17 and stats["dictionary"]["name"] == "core"
+    assert len(stats["data"]["sha256"]) == 64 and stats["size_bytes"] > 0
+
+
+def test_missing_index_is_one_line_with_a_hint_and_exit_1(tmp_path):
+    proc = sagashi("search", "難民", "--index", str(tmp_path / "none"))
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("sagashi: error: no index at")
+    assert "sagashi index build --index" in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [["search", "難民", "--limit", "0"],
+                                  ["search", "難民", "--limit", "x"],
+                                  ["show", "abc"], ["index", "delete"], ["nope"]])
+def test_usage_errors_exit_2_in_one_line(argv):
+    proc = sagashi(*argv)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("sagashi")
+
+
+def _all_commands(parser, prefix=()):
+    import argparse
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name)
+                yield from _all_commands(sub, (*prefix, name))
+
+
+COMMANDS = list(_all_commands(build_parser()))
+
+
+def test_every_command_is_listed():
+    assert set(COMMANDS) >= {("search",), ("show",), ("similar",), ("analyze",), ("index",),
+                             ("index", "build"), ("index", "update"), ("index", "delete"),
+                             ("index", "stats")}
+
+
+@pytest.mark.parametrize("command", [(), *COMMANDS], ids=lambda c: " ".join(c) or "sagashi")
+def test_every_command_has_help_and_version(capsys, command):
+    with pytest.raises(SystemExit) as e:
+        main([*command, "--help"])
+    out, _ = capsys.readouterr()
+    assert e.value.code == 0 and "usage: sagashi" in out
+    with pytest.raises(SystemExit) as e:
+        main([*command, "--version"])
+    out, _ = capsys.readouterr()
+    assert e.value.code == 0 and out.strip() == f"sagashi {__version__}"
+
+
+def test_help_does_not_load_the_dictionary():
+    code = ("import sys; from sagashi.cli import main\n"
+            "try: main(['search', '--help'])\n"
+            "except SystemExit: pass\n"
+            "assert 'sudachipy' not in sys.modules and 'whoosh' not in sys.modules\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
