@@ -7,11 +7,10 @@ verify it, write its manifest, then swap it in atomically.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from whoosh import index as whoosh_index
 
@@ -21,12 +20,9 @@ from .manifest import (check_compatible, data_fingerprint, index_settings, read_
                        write_manifest)
 from .records import DataFile, Record, load_records
 from .resources import default_data_path, default_index_dir
-from .schema import make_schema, to_document
+from .schema import make_schema
+from .writer import Progress, write_records as _write
 
-#: ``progress(done, total)`` is called as records are indexed.
-Progress = Callable[[int, int], None]
-#: Below this many records one process is faster than a pool.
-PARALLEL_MIN_RECORDS = 4000
 
 
 @dataclass(frozen=True)
@@ -168,27 +164,6 @@ def _open_for_change(index_dir) -> tuple[Path, Path, dict]:
     manifest = read_manifest(live)
     check_compatible(manifest, index_settings(), root)
     return root, live, manifest
-
-
-def _write(ix, records: tuple[Record, ...], progress: Progress | None, procs: int | None,
-           update: bool = False) -> None:
-    total = len(records)
-    if procs is None:
-        procs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_MIN_RECORDS else 1
-    if procs > 1 and not update:
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=128)
-    else:
-        writer = ix.writer(limitmb=128)
-    add = writer.update_document if update else writer.add_document
-    try:
-        for done, record in enumerate(records, 1):
-            add(**to_document(record))
-            if progress and (done % 200 == 0 or done == total):
-                progress(done, total)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
 
 
 def _verified_count(ix, expected: int) -> int:
