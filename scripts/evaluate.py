@@ -4,10 +4,10 @@
 Pipes the query column of QUERIES.tsv through `sagashi search --json -`
 (the JSON Lines mode) and scores the run with ../shared/eval/score.py.
 
-Usage: python scripts/evaluate.py [QUERIES.tsv] [--index DIR] [--run OUT.jsonl] [--json]
+Usage: python scripts/evaluate.py [QUERIES.tsv] [--index DIR] [--run OUT.jsonl] [score.py options]
 
-Defaults: ../shared/eval/dev_queries.tsv, the bundled index. Extra options
-after `--` go to score.py (for example `-- --k 5`).
+Defaults: ../shared/eval/dev_queries.tsv, the bundled index. Options this
+script does not know (--json, --k 5) go to score.py.
 """
 
 import argparse
@@ -39,8 +39,7 @@ def main() -> int:
     ap.add_argument("--index", help="index folder (default: the bundled index)")
     ap.add_argument("--run", help="also keep the run (JSON Lines) in this file")
     ap.add_argument("--scorer", default=str(SHARED_EVAL / "score.py"))
-    ap.add_argument("rest", nargs=argparse.REMAINDER, help="options for score.py after --")
-    args = ap.parse_args()
+    args, rest = ap.parse_known_args()
 
     queries = read_queries(Path(args.queries))
     cmd = [sys.executable, "-m", "sagashi", "search", "--json", "-"]
@@ -53,7 +52,6 @@ def main() -> int:
         return proc.returncode
     run_path = args.run or os.path.join(tempfile.mkdtemp(prefix="sagashi-eval-"), "run.jsonl")
     Path(run_path).write_text(proc.stdout, encoding="utf-8")
-    rest = [a for a in args.rest if a != "--"]
     return subprocess.call([sys.executable, args.scorer, args.queries, run_path, *rest])
 
 

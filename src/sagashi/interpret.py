@@ -82,6 +82,16 @@ class Concept:
     fields: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True)
+class Understood:
+    """What a piece of query text asks for: its concepts, and the phrases
+    (runs of finest words) it was typed as."""
+
+    concepts: list
+    phrases: list
+    fields: tuple[str, ...] | None = None
+
+
 @dataclass
 class _Span:
     units: list  # the C units (level C or CA) of the span
@@ -102,6 +112,11 @@ class Interpreter:
 
     def concepts(self, text: str, fields: tuple[str, ...] | None = None) -> list[Concept]:
         """The concepts of a piece of plain query text."""
+        return self.understand(text, fields).concepts
+
+    def understand(self, text: str, fields: tuple[str, ...] | None = None) -> "Understood":
+        """The concepts of plain query text, and the runs of words typed side
+        by side (日本語学習支援), which rank higher where they occur together."""
         stripped = _SCAFFOLD.sub(" ", text)
         units = self.analysis.units(stripped)
         spans = _content_spans(units)
@@ -109,10 +124,10 @@ class Interpreter:
             spans = _content_spans(units, keep_stopwords=True)
         out, i = [], 0
         while i < len(spans):
-            concept, used = self._longest(spans, i, fields)
-            out.append(concept)
+            found, used = self._longest(spans, i, fields)
+            out.extend(found)
             i += used
-        return out
+        return Understood(out, _adjacent_runs(spans), fields)
 
     def phrase(self, text: str, fields: tuple[str, ...] | None = None) -> Concept | None:
         """A quoted phrase: its words, in order, with nothing else between."""
@@ -121,20 +136,30 @@ class Interpreter:
             return None
         return Concept(text, (Alternative("words", tuple(parts), 1.0, "literal"),), fields)
 
-    def _longest(self, spans: list[_Span], i: int, fields) -> tuple[Concept, int]:
+    def _longest(self, spans: list[_Span], i: int, fields) -> tuple[list[Concept], int]:
         for length in range(min(MAX_SPAN, len(spans) - i), 0, -1):
             span = _join(spans[i:i + length])
             if span is None:
                 continue
             concept = self._special(span, fields, single=length == 1)
-            if concept is not None:
-                return concept, length
-        return self._word(spans[i], fields), 1
+            if concept is None:
+                continue
+            if length > 1 and self._is_synonym_span(span):
+                # A synonym of a longer expression (就労支援 ~ 就職支援) counts for
+                # each of its words, so partial matches still count.
+                extra = tuple(a for a in concept.alternatives if a.source != "literal")
+                return [Concept(s.surface, (*self._word(s, fields).alternatives, *extra), fields)
+                        for s in spans[i:i + length]], length
+            return [concept], length
+        return [self._word(spans[i], fields)], 1
+
+    def _is_synonym_span(self, span: _Span) -> bool:
+        return self.lexicon.has_synonyms(span.key) or self.lexicon.has_synonyms(span.surface)
 
     def _special(self, span: _Span, fields, single: bool) -> Concept | None:
         """A concept for a span that names an entity type, a place, a glossary
         entry, a synonym group or a known kana reading; else None."""
-        literal = _words_alternative(span.parts, "literal")
+        literal = _literal(span)
         codes = entities.codes_for_alias(span.surface)
         if codes and (fields is None or "entity" in fields):
             return Concept(span.surface, (
@@ -146,7 +171,7 @@ class Interpreter:
             return Concept(span.surface, alts, fields)
         if _LATIN.match(span.surface.lower()):
             return self._latin(span, fields, single)
-        if self.lexicon.has_synonyms(span.key) or self.lexicon.has_synonyms(span.surface):
+        if self._is_synonym_span(span):
             return Concept(span.surface, (literal, *self._unit_alternatives(span),
                                           *self._synonyms(span)), fields)
         if not single and is_kana(span.surface.replace(" ", "")):
@@ -157,7 +182,7 @@ class Interpreter:
         return None
 
     def _word(self, span: _Span, fields) -> Concept:
-        alts = [_words_alternative(span.parts, "literal"), *self._unit_alternatives(span)]
+        alts = [_literal(span), *self._unit_alternatives(span)]
         return Concept(span.surface, tuple(alts), fields)
 
     def _unit_alternatives(self, span: _Span) -> list[Alternative]:
@@ -193,7 +218,7 @@ class Interpreter:
         kept; glossary, place names and romaji readings are added."""
         surface = span.surface
         in_data = all(self.known(u.text) for u in span.parts)
-        alts = [_words_alternative(span.parts, "literal")] if (single or in_data) else []
+        alts = [_literal(span), *self._unit_alternatives(span)] if (single or in_data) else []
         japanese, source = self.lexicon.english(surface)
         for term in japanese:
             place = places.lookup(term)
@@ -219,8 +244,11 @@ class Interpreter:
                      if not u.stopped and u.level != "C")
 
 
-def _words_alternative(parts: list[Unit], source: str) -> Alternative:
-    return Alternative("words", tuple(u.text for u in parts), WEIGHTS[source], source)
+def _literal(span: _Span) -> Alternative:
+    """The words as typed: one unit's own term (日本語), or for several units
+    the phrase of their finest parts (positions count those)."""
+    terms = (span.units[0].text,) if len(span.units) == 1 else tuple(u.text for u in span.parts)
+    return Alternative("words", terms, WEIGHTS["literal"], "literal")
 
 
 def _content_spans(units: list[Unit], keep_stopwords: bool = False) -> list[_Span]:
@@ -240,6 +268,21 @@ def _content_spans(units: list[Unit], keep_stopwords: bool = False) -> list[_Spa
         spans.append(_Span([unit], [unit], unit.surface, unit.text, gap))
         gap = False
     return spans
+
+
+def _adjacent_runs(spans: list[_Span]) -> list[tuple[str, ...]]:
+    """The finest words of each run of two or more spans typed side by side."""
+    runs, current = [], []
+    for span in spans:
+        if current and _join([current[-1], span]) is not None:
+            current.append(span)
+            continue
+        if len(current) > 1:
+            runs.append(tuple(p.text for s in current for p in s.parts))
+        current = [span]
+    if len(current) > 1:
+        runs.append(tuple(p.text for s in current for p in s.parts))
+    return runs
 
 
 def _is_content(unit: Unit, keep_stopwords: bool) -> bool:

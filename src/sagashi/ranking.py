@@ -6,8 +6,8 @@ query. Plain queries are ranked in tiers: documents that match every clause
 first (BM25F with field boosts), then documents that match at least half of
 them, by how many they match and then by score. Explicit AND / OR queries
 are run as written. A concept scores the best of its alternative forms
-(``DisjunctionMax``), so a word found both literally and by reading is not
-counted twice.
+(:class:`~sagashi.scoring.BestOf`), so a word found both literally and by
+reading is not counted twice.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from . import entities, places
+from .analysis import bigrams
 from .errors import UsageError
 from .interpret import Alternative, Concept, Interpreter
+from .scoring import BestOf, lucene_idf
 from .query_syntax import And, Field, Not, Node, Or, Phrase, Prefix, Seq, Words
-from .schema import TEXT_FIELDS
+from .schema import DEFAULT_FIELDS, TEXT_FIELDS
 
 #: Score a keyword-field match (prefecture, entity type) is worth, before weights.
 KEYWORD_SCORE = 3.0
@@ -30,6 +32,11 @@ POOL_FACTOR, POOL_MIN = 5, 50
 #: Prefix queries expand to at most this many indexed words.
 MAX_PREFIX_TERMS = 64
 TIEBREAK = 0.1
+#: A word found in several fields scores its best field plus this share of
+#: the others ("best fields"), so a generic word in a name does not dominate.
+FIELD_TIEBREAK = 0.3
+#: Weight of the phrase bonus (words typed together found together).
+PHRASE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ class Plan:
     clauses: tuple[Clause, ...]
     exclusions: tuple[Clause, ...]
     strict: wq.Query | None = None  # set for explicit AND / OR queries
+    name: wq.Query | None = None  # the query text as part of an organisation name
+    boost: wq.Query | None = None  # optional: words typed together, found together
 
     @property
     def empty(self) -> bool:
@@ -67,22 +76,48 @@ def plan(node: Node, interpreter: Interpreter, reader) -> Plan:
         strict = _strict(node, interpreter, reader)
         return Plan(tuple(c for c in clauses), (), strict)
     items = node.items if isinstance(node, Seq) else (node,)
-    positive, negative = [], []
+    positive, negative, phrases = [], [], []
     for item in items:
         if isinstance(item, Not):
             negative += _clauses(item.item, interpreter, reader, None)
+        elif isinstance(item, Words):
+            understood = interpreter.understand(item.text)
+            positive += [concept_clause(c, reader) for c in understood.concepts]
+            phrases += understood.phrases
         else:
             positive += _clauses(item, interpreter, reader, None)
-    return Plan(tuple(positive), tuple(negative))
+    name = _name_query(node.text) if isinstance(node, Words) and positive else None
+    return Plan(tuple(positive), tuple(negative), name=name, boost=_phrase_boost(phrases))
+
+
+def _phrase_boost(phrases: list[tuple[str, ...]]) -> wq.Query | None:
+    """Optional clauses rewarding documents where words typed side by side
+    occur side by side (a match_phrase rescoring, in Elasticsearch terms)."""
+    subs = [wq.Phrase(field, list(words), boost=boost * PHRASE_WEIGHT)
+            for words in phrases for field in DEFAULT_FIELDS
+            for boost in (TEXT_FIELDS[field],)]
+    if not subs:
+        return None
+    return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
+def _name_query(text: str) -> wq.Query | None:
+    """For a one-word query: its text inside an organisation name, whatever
+    the segmentation (a phrase of character bigrams)."""
+    grams = bigrams(text)
+    if len(text.split()) != 1 or not grams or len(grams[0]) < 2:
+        return None
+    return wq.Term("name_grams", grams[0]) if len(grams) == 1 else \
+        wq.Phrase("name_grams", grams)
 
 
 def _clauses(node: Node, interpreter: Interpreter, reader, fields) -> list[Clause]:
     """The clauses of a leaf (or, for explain, of every leaf below a node)."""
     if isinstance(node, Words):
-        return [concept_clause(c) for c in interpreter.concepts(node.text, fields)]
+        return [concept_clause(c, reader) for c in interpreter.concepts(node.text, fields)]
     if isinstance(node, Phrase):
         concept = interpreter.phrase(node.text, _fields_of(node.field) or fields)
-        return [concept_clause(concept)] if concept else []
+        return [concept_clause(concept, reader)] if concept else []
     if isinstance(node, Prefix):
         return [_prefix_clause(node.text, reader, fields)]
     if isinstance(node, Field):
@@ -114,13 +149,38 @@ def _fields_of(field: str | None) -> tuple[str, ...] | None:
     return (field,) if field in TEXT_FIELDS else None
 
 
-def concept_clause(concept: Concept) -> Clause:
-    subs = [alternative_query(alt, concept.fields) for alt in concept.alternatives]
-    query = subs[0] if len(subs) == 1 else wq.DisjunctionMax(subs, tiebreak=TIEBREAK)
+def concept_clause(concept: Concept, reader=None) -> Clause:
+    """The Whoosh query of a concept: the best of its alternatives.
+
+    With a ``reader``, each expansion is scaled so that it scores like the
+    literal word would (its weight times the literal's IDF, not its own): a
+    rare synonym must not outrank the word the searcher actually typed.
+    """
+    literal = next((a for a in concept.alternatives if a.source == "literal"), None)
+    target = _idf(reader, literal.terms) if reader is not None and literal else None
+    subs = []
+    for alt in concept.alternatives:
+        scale = 1.0
+        if reader is not None and alt is not literal and alt.kind in ("words", "term"):
+            scale = (target or _idf(reader, ())) / _idf(reader, alt.terms)
+        subs.append(alternative_query(alt, concept.fields, scale))
+    query = subs[0] if len(subs) == 1 else BestOf(subs, tiebreak=TIEBREAK)
     return Clause(concept.label, query, concept)
 
 
-def alternative_query(alt: Alternative, fields: tuple[str, ...] | None) -> wq.Query:
+def _idf(reader, terms: tuple[str, ...]) -> float:
+    """Summed IDF of ``terms`` as :class:`~sagashi.scoring.BlendedBM25F`
+    computes it; an empty tuple gives the IDF of a word found nowhere."""
+    n = reader.doc_count_all()
+    if not terms:
+        return lucene_idf(n, 0)
+    total = sum(lucene_idf(n, max(reader.doc_frequency(f, t) for f in TEXT_FIELDS))
+                for t in terms)
+    return max(total, 1e-6)
+
+
+def alternative_query(alt: Alternative, fields: tuple[str, ...] | None,
+                      scale: float = 1.0) -> wq.Query:
     """A Whoosh query for one alternative form, over ``fields`` (default: all
     text fields, each with its boost)."""
     if alt.kind in ("pref", "entity"):
@@ -129,13 +189,15 @@ def alternative_query(alt: Alternative, fields: tuple[str, ...] | None) -> wq.Qu
         inner = terms[0] if len(terms) == 1 else wq.Or(terms)
         return wq.ConstantScoreQuery(inner, KEYWORD_SCORE * alt.weight)
     subs = []
-    for field in fields or TEXT_FIELDS:
-        boost = TEXT_FIELDS[field] * alt.weight
+    for field in fields or DEFAULT_FIELDS:
+        boost = TEXT_FIELDS[field] * alt.weight * scale
         if len(alt.terms) > 1:
             subs.append(wq.Phrase(field, list(alt.terms), boost=boost))
         else:
             subs.append(wq.Term(field, alt.terms[0], boost=boost))
-    return subs[0] if len(subs) == 1 else wq.Or(subs)
+    if len(subs) == 1:
+        return subs[0]
+    return BestOf(subs, tiebreak=FIELD_TIEBREAK)
 
 
 def _keyword_clause(field: str, value: str) -> Clause:
@@ -158,7 +220,7 @@ def _prefix_clause(text: str, reader, fields) -> Clause:
     from .analysis import fold
     prefix = fold(text)
     terms: set[str] = set()
-    for field in fields or TEXT_FIELDS:
+    for field in fields or DEFAULT_FIELDS:
         for term in reader.expand_prefix(field, prefix):
             term = term.decode("utf-8") if isinstance(term, bytes) else term
             if term[:1] in ("~", "#"):
@@ -212,16 +274,24 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
     if plan_.strict is not None:
         strict = plan_.strict
     else:
-        strict = queries[0] if n == 1 else wq.And(queries)
+        strict = _maybe(queries[0] if n == 1 else wq.And(queries), plan_.boost)
     results = searcher.search(strict, limit=limit, filter=filter_q, mask=mask,
                               groupedby=groupedby)
     ranked = [(h.docnum, h.score, n) for h in results][:limit]
     total = len(results)
+    named: list = []
+    if plan_.name is not None:  # name lookups first: 「まなびと」 finds まなびと
+        by_name = searcher.search(plan_.name, limit=limit, filter=filter_q, mask=mask)
+        scores = {d: s for d, s, _ in ranked}
+        named = [(h.docnum, scores.get(h.docnum, h.score), n) for h in by_name]
+        new = [d for d, _, _ in named if d not in scores]
+        ranked = (named + [r for r in ranked if r[0] not in {d for d, _, _ in named}])[:limit]
+        total += len(new)
     relaxed: list = []
     if plan_.strict is None and n > 1:  # partial matches, also for the total
-        pool = searcher.search(wq.Or(queries), limit=max(limit * POOL_FACTOR, POOL_MIN),
+        pool = searcher.search(_maybe(wq.Or(queries), plan_.boost), limit=max(limit * POOL_FACTOR, POOL_MIN),
                                filter=filter_q, mask=mask)
-        seen = {d for d, _, _ in ranked}
+        seen = {d for d, _, _ in ranked} | {d for d, _, _ in named}
         candidates = [(h.docnum, h.score) for h in pool if h.docnum not in seen]
         coverage = count_matches(searcher, queries, [d for d, _ in candidates])
         need = min_match(n)
@@ -230,6 +300,10 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
         total += len(relaxed)
         ranked += relaxed[:limit - len(ranked)]
     return Ranking(ranked, total, results, [d for d, _, _ in relaxed])
+
+
+def _maybe(required: wq.Query, optional: wq.Query | None) -> wq.Query:
+    return required if optional is None else wq.AndMaybe(required, optional)
 
 
 def count_matches(searcher, queries, docnums) -> dict[int, int]:

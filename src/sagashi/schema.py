@@ -4,7 +4,8 @@ Searchable text fields (analysed with Sudachi, see :mod:`sagashi.analysis`):
 ``organization``, ``title``, ``location``, ``summary`` and ``entity`` (the
 entity type with its full name). Keyword fields: ``no`` (unique),
 ``entity_code`` and ``pref`` (the derived prefecture), both sortable for
-filters and facets. Raw values are stored for display.
+filters and facets; ``name_grams``, character bigrams of the organisation
+name for name lookups. Raw values are stored for display.
 
 Bump :data:`SCHEMA_VERSION` whenever fields or analysis change what is
 indexed: an index with another version asks to be rebuilt.
@@ -15,12 +16,12 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import Composable
 
-from .analysis import SudachiAnalysis, japanese_analyzer
+from .analysis import BigramTokenizer, SudachiAnalysis, japanese_analyzer
 from .entities import entity_code, entity_name
 from .places import prefecture_of
 from .records import Record
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Searchable text fields, in display order, with their query-time boosts.
 TEXT_FIELDS: dict[str, float] = {
@@ -30,6 +31,10 @@ TEXT_FIELDS: dict[str, float] = {
     "entity": 1.0,
     "summary": 1.0,
 }
+#: The fields plain query words are looked for in. The entity field (which
+#: holds e.g. 特定非営利活動法人) is searched through entity-type words and
+#: ``法人格:`` only, or every NPO would match 活動.
+DEFAULT_FIELDS: tuple[str, ...] = ("organization", "title", "location", "summary")
 #: Field names a query may use, in English and as the data's Japanese headers.
 FIELD_ALIASES: dict[str, str] = {
     "organization": "organization", "organisation": "organization", "org": "organization",
@@ -57,6 +62,7 @@ def make_schema(analysis: SudachiAnalysis | None = None) -> fields.Schema:
         entity_raw=fields.STORED(),
         entity_code=fields.ID(stored=True, sortable=True),
         pref=fields.ID(stored=True, sortable=True),
+        name_grams=fields.TEXT(analyzer=BigramTokenizer(), phrase=True),
         **text,
     )
 
@@ -71,6 +77,7 @@ def to_document(record: Record) -> dict:
         "entity_code": code,
         "pref": prefecture_of(record.location),
         "organization": record.organization,
+        "name_grams": record.organization,
         "title": record.title,
         "location": record.location,
         "summary": record.summary,

@@ -35,9 +35,11 @@ from .manifest import check_compatible, data_changed, index_settings, read_manif
 from .query_syntax import MAX_QUERY_CHARS, parse
 from .resources import default_data_path, default_index_dir
 from .results import Hit, Match, Project, SearchResults
-from .schema import TEXT_FIELDS, to_record
+from .schema import DEFAULT_FIELDS, TEXT_FIELDS, to_record
+from .scoring import BlendedBM25F
 
 log = logging.getLogger("sagashi")
+WEIGHTING = BlendedBM25F(tuple(TEXT_FIELDS))
 MAX_LIMIT = 1000
 FACET_FIELDS = {"prefecture": "pref", "entity": "entity_code"}
 _OPEN_RETRIES = 5
@@ -131,7 +133,7 @@ class Engine:
                              f"built; reindex with: sagashi index build --index {root}")
             try:
                 ix = whoosh_index.open_dir(str(live))
-                searcher = ix.searcher()
+                searcher = ix.searcher(weighting=WEIGHTING)
             except FileNotFoundError:  # a writer swapped generations under us: retry
                 continue
             old = self._searcher
@@ -237,7 +239,7 @@ class Engine:
 
     def _known(self, term: str) -> bool:
         reader = self._searcher.reader()
-        return any(reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+        return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
     def _hits(self, searcher, plan, ranked, explain: bool) -> list[Hit]:
         marks = _marks(plan)
@@ -327,7 +329,7 @@ def _alt_fields(alt, fields):
         return ("pref",)
     if alt.kind == "entity":
         return ("entity_code",)
-    return fields or tuple(TEXT_FIELDS)
+    return fields or DEFAULT_FIELDS
 
 
 def _describe(clause) -> str:

@@ -3,6 +3,7 @@
 Only this package imports ``sudachipy``.
 """
 
+from .ngrams import BigramTokenizer, bigrams
 from .chars import fold, is_kana, loose_reading, to_hiragana, to_katakana
 from .sudachi import (STOP_POS, SudachiAnalysis, Unit, dictionary_version,
                       sudachipy_version)
@@ -10,7 +11,7 @@ from .tokenizer import (READING_PREFIX, SYNONYM_PREFIX, ReadingFilter, SudachiTo
                         SynonymFilter, japanese_analyzer, reading_term, synonym_term)
 
 __all__ = [
-    "STOP_POS", "READING_PREFIX", "SYNONYM_PREFIX", "ReadingFilter", "SudachiAnalysis",
+    "BigramTokenizer", "bigrams", "STOP_POS", "READING_PREFIX", "SYNONYM_PREFIX", "ReadingFilter", "SudachiAnalysis",
     "SudachiTokenizer", "SynonymFilter", "Unit", "dictionary_version", "fold", "is_kana",
     "japanese_analyzer", "loose_reading", "reading_term", "sudachipy_version",
     "synonym_term", "to_hiragana", "to_katakana",
