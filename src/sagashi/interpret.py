@@ -49,7 +49,11 @@ QUERY_STOPWORDS = frozenset("""
 おる いる する ある なる できる くださる いい よい 様 よう そう 色々 いろいろ どう 如何
 """.split())
 _LATIN = re.compile(r"^[a-z][a-z0-9'’\-]*$")
+_LATIN_WORDS = re.compile(r"^[a-z][a-z0-9'’\- ]*$")
 MAX_SPAN = 4
+#: Kana left over after known readings (し of こうべし, けん of ひょうごけん).
+MAX_LEFTOVER = 2
+_KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}")
 
 #: Weights of the alternative forms, relative to the literal word (1.0).
 WEIGHTS = {
@@ -117,12 +121,12 @@ class Interpreter:
     def understand(self, text: str, fields: tuple[str, ...] | None = None) -> "Understood":
         """The concepts of plain query text, and the runs of words typed side
         by side (日本語学習支援), which rank higher where they occur together."""
-        stripped = _SCAFFOLD.sub(" ", text)
+        stripped, out = self._kana_readings(_SCAFFOLD.sub(" ", text), fields)
         units = self.analysis.units(stripped)
         spans = _content_spans(units)
-        if not spans:  # all scaffolding: search for what was typed after all
+        if not spans and not out:  # all scaffolding: search for what was typed after all
             spans = _content_spans(units, keep_stopwords=True)
-        out, i = [], 0
+        i = 0
         while i < len(spans):
             found, used = self._longest(spans, i, fields)
             out.extend(found)
@@ -144,14 +148,61 @@ class Interpreter:
             concept = self._special(span, fields, single=length == 1)
             if concept is None:
                 continue
-            if length > 1 and self._is_synonym_span(span):
-                # A synonym of a longer expression (就労支援 ~ 就職支援) counts for
-                # each of its words, so partial matches still count.
+            if length > 1 and (self._is_synonym_span(span)
+                               or _LATIN_WORDS.match(span.surface.lower())):
+                # A synonym of a longer expression (就労支援 ~ 就職支援), or the
+                # translation of an English phrase, counts for each of its
+                # words, so partial matches still count.
                 extra = tuple(a for a in concept.alternatives if a.source != "literal")
-                return [Concept(s.surface, (*self._word(s, fields).alternatives, *extra), fields)
+                return [Concept(s.surface, (*self._single(s, fields).alternatives, *extra), fields)
                         for s in spans[i:i + length]], length
             return [concept], length
         return [self._word(spans[i], fields)], 1
+
+    def _single(self, span: _Span, fields) -> Concept:
+        return self._special(span, fields, single=True) or self._word(span, fields)
+
+    def _kana_readings(self, text: str, fields) -> tuple[str, list[Concept]]:
+        """Kana that Sudachi cannot read as words (あまくさ -> 甘く + さ) but that
+        spell known readings (天草 is アマクサ) become reading concepts; their
+        text is blanked out for the rest of the analysis."""
+        concepts = []
+        for m in _KANA_RUN.finditer(text):
+            run = m.group()
+            place = places.lookup_reading(run)
+            if place is not None:  # ひょうごけん: the prefecture
+                alts = [Alternative("pref", place.prefectures, WEIGHTS["prefecture"], "prefecture")]
+                term = reading_term(run)
+                if term and self.known(term):
+                    alts.insert(0, Alternative("term", (term,), WEIGHTS["reading"], "reading"))
+                concepts.append(Concept(run, tuple(alts), fields))
+                text = text[:m.start()] + " " * len(run) + text[m.end():]
+                continue
+            if len([u for u in self.analysis.units(run) if u.level != "A"]) < 2:
+                continue  # Sudachi read it as one word: its normal path covers it
+            pieces = self._reading_cover(run)
+            if pieces:
+                concepts += [Concept(piece, (Alternative("term", (term,), WEIGHTS["reading"],
+                                                         "reading"),), fields)
+                             for piece, term in pieces]
+                text = text[:m.start()] + " " * len(run) + text[m.end():]
+        return text, concepts
+
+    def _reading_cover(self, run: str) -> list[tuple[str, str]]:
+        """Split a kana run into the fewest known readings, longest first,
+        allowing a short leftover at the end (こうべし -> こうべ + し); [] if
+        it cannot be covered."""
+        pieces, start = [], 0
+        while start < len(run):
+            for end in range(len(run), start + 1, -1):
+                term = reading_term(run[start:end])
+                if term and self.known(term):
+                    pieces.append((run[start:end], term))
+                    start = end
+                    break
+            else:
+                return pieces if pieces and len(run) - start <= MAX_LEFTOVER else []
+        return pieces
 
     def _is_synonym_span(self, span: _Span) -> bool:
         return self.lexicon.has_synonyms(span.key) or self.lexicon.has_synonyms(span.surface)
@@ -169,7 +220,7 @@ class Interpreter:
             alts = (literal, Alternative("pref", place.prefectures, WEIGHTS[place.kind],
                                          place.kind))
             return Concept(span.surface, alts, fields)
-        if _LATIN.match(span.surface.lower()):
+        if _LATIN_WORDS.match(span.surface.lower()):
             return self._latin(span, fields, single)
         if self._is_synonym_span(span):
             return Concept(span.surface, (literal, *self._unit_alternatives(span),
@@ -203,14 +254,19 @@ class Interpreter:
                 alts.append(Alternative("term", (term,), WEIGHTS["reading"], "reading"))
         return alts
 
-    def _synonyms(self, span: _Span) -> list[Alternative]:
+    def _synonyms(self, span: _Span, key: str | None = None, weight: float = 1.0,
+                  via: str = "") -> list[Alternative]:
+        """The domain synonyms of a span (or of the term with ``key``), each
+        weighted by its relation times ``weight``."""
+        found = (self.lexicon.synonyms(key) if key is not None else
+                 self.lexicon.synonyms(span.key) or self.lexicon.synonyms(span.surface))
         alts = []
-        found = self.lexicon.synonyms(span.key) or self.lexicon.synonyms(span.surface)
         for synonym in found:
             parts = self._parts(synonym.term)
             if parts:
-                alts.append(Alternative("words", parts, WEIGHTS[synonym.relation],
-                                        "synonym" if synonym.relation == "equal" else "related"))
+                source = "synonym" if synonym.relation == "equal" else "related"
+                alts.append(Alternative("words", parts, WEIGHTS[synonym.relation] * weight,
+                                        f"{via}+{source}" if via else source))
         return alts
 
     def _latin(self, span: _Span, fields, single: bool) -> Concept | None:
@@ -228,8 +284,10 @@ class Interpreter:
             parts = self._parts(place.name[:-1] if place and place.kind == "city"
                                 and place.name.endswith("市") else term)
             if parts:
-                alts.append(Alternative("words", parts, WEIGHTS[
-                    "glossary" if source == "glossary" else "place name"], source))
+                weight = WEIGHTS["glossary" if source == "glossary" else "place name"]
+                alts.append(Alternative("words", parts, weight, source))
+                # the translation's own synonyms (language class -> 日本語教室 ~ 日本語学習)
+                alts += self._synonyms(span, self.lexicon.key(term), weight, source)
         if single and not in_data:
             kana = romaji_to_hiragana(surface)
             term = reading_term(kana) if kana else None
@@ -251,22 +309,44 @@ def _literal(span: _Span) -> Alternative:
     return Alternative("words", terms, WEIGHTS["literal"], "literal")
 
 
-def _content_spans(units: list[Unit], keep_stopwords: bool = False) -> list[_Span]:
-    """One :class:`_Span` per content C unit, with its finest parts."""
-    spans: list[_Span] = []
-    gap = False
+def _words(units: list[Unit]) -> list[tuple[Unit, list[Unit]]]:
+    """Each C unit (compound or unsplittable) with its finest parts."""
+    out: list[tuple[Unit, list[Unit]]] = []
     for unit in units:
         if unit.level == "A":
-            if spans and spans[-1].units[-1].start <= unit.start < spans[-1].units[-1].end:
-                if spans[-1].parts == spans[-1].units:
-                    spans[-1].parts = []
-                spans[-1].parts.append(unit)
+            if out and out[-1][0].start <= unit.start < out[-1][0].end:
+                out[-1][1].append(unit)
+            continue
+        out.append((unit, []))
+    return [(unit, parts or [unit]) for unit, parts in out]
+
+
+def _content_spans(units: list[Unit], keep_stopwords: bool = False) -> list[_Span]:
+    """One :class:`_Span` per content word, with its finest parts. A prefix
+    or suffix stays with the word it is written against (三線 is 三 + 線,
+    多文化 is 多 + 文化), so it neither vanishes nor stands alone."""
+    spans: list[_Span] = []
+    gap, prefix = False, None
+    for unit, parts in _words(units):
+        if not unit.stopped and unit.pos[0] == "接頭辞":
+            prefix = (unit, parts)
+            continue
+        if (not unit.stopped and unit.pos[0] == "接尾辞" and spans
+                and spans[-1].units[-1].end == unit.start):
+            last = spans[-1]
+            spans[-1] = _Span([*last.units, unit], [*last.parts, *parts],
+                              last.surface + unit.surface, last.key + unit.text, last.gap_before)
             continue
         if unit.stopped or not _is_content(unit, keep_stopwords):
             gap = gap or unit.pos[0] != "空白"
+            prefix = None
             continue
-        spans.append(_Span([unit], [unit], unit.surface, unit.text, gap))
-        gap = False
+        span = _Span([unit], list(parts), unit.surface, unit.text, gap)
+        if prefix is not None and prefix[0].end == unit.start:
+            span = _Span([prefix[0], unit], [*prefix[1], *parts], prefix[0].surface + unit.surface,
+                         prefix[0].text + unit.text, gap)
+        spans.append(span)
+        gap, prefix = False, None
     return spans
 
 

@@ -41,8 +41,8 @@ class Lexicon:
     already unifies."""
 
     def __init__(self, analysis: SudachiAnalysis) -> None:
-        def key(text: str) -> str:
-            return term_key(analysis, text)
+        self._analysis = analysis
+        key = self.key
         self._synonyms: dict[str, dict[str, Synonym]] = {}
         for row in read_table("synonyms.tsv"):
             relation = row["relation"]
@@ -61,6 +61,10 @@ class Lexicon:
         for row in read_table("glossary_en.tsv"):
             self._glossary[row["english"].lower()] = tuple(split_list(row["japanese"]))
         self._places = english_names()
+
+    def key(self, text: str) -> str:
+        """The lookup key of a Japanese term (see :func:`term_key`)."""
+        return term_key(self._analysis, text)
 
     def synonyms(self, term_key: str) -> tuple[Synonym, ...]:
         """Other terms of every group ``term_key`` belongs to."""

@@ -56,6 +56,19 @@ def lookup(word: str) -> Place | None:
     return _names().get(unicodedata.normalize("NFKC", word).strip())
 
 
+def lookup_reading(kana: str) -> Place | None:
+    """The prefecture a kana word spells, with or without its suffix, long
+    vowels ignored.
+
+    >>> lookup_reading("ひょうごけん").name, lookup_reading("とうきょうと").name
+    ('兵庫県', '東京都')
+    >>> lookup_reading("ほっかいどう").name, lookup_reading("こうべ") is None
+    ('北海道', True)
+    """
+    from .analysis import loose_reading
+    return _readings().get(loose_reading(kana))
+
+
 def place_names() -> dict[str, Place]:
     """Every place word sagashi understands (names, short names, aliases)."""
     return dict(_names())
@@ -77,6 +90,18 @@ def english_names() -> dict[str, str]:
 @lru_cache(maxsize=None)
 def _prefectures() -> tuple[str, ...]:
     return tuple(row["prefecture"] for row in read_table("prefectures.tsv"))
+
+
+@lru_cache(maxsize=None)
+def _readings() -> dict[str, Place]:
+    from .analysis import loose_reading
+    suffix = {"県": "けん", "府": "ふ", "都": "と", "道": ""}
+    out: dict[str, Place] = {}
+    for row in read_table("prefectures.tsv"):
+        place = Place(row["prefecture"], "prefecture", (row["prefecture"],))
+        for form in (row["reading"], row["reading"] + suffix.get(row["prefecture"][-1], "")):
+            out[loose_reading(form)] = place
+    return out
 
 
 @lru_cache(maxsize=None)

@@ -12,6 +12,7 @@ reading is not counted twice.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -47,6 +48,7 @@ class Clause:
     label: str
     query: wq.Query
     concept: Concept | None = None
+    required: bool = False  # quoted phrases and field:value are never relaxed
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,9 @@ def plan(node: Node, interpreter: Interpreter, reader) -> Plan:
             understood = interpreter.understand(item.text)
             positive += [concept_clause(c, reader) for c in understood.concepts]
             phrases += understood.phrases
-        else:
-            positive += _clauses(item, interpreter, reader, None)
+        else:  # quoted phrases, field:value and prefix* are what the searcher insisted on
+            positive += [dataclasses.replace(c, required=True)
+                         for c in _clauses(item, interpreter, reader, None)]
     name = _name_query(node.text) if isinstance(node, Words) and positive else None
     return Plan(tuple(positive), tuple(negative), name=name, boost=_phrase_boost(phrases))
 
@@ -258,48 +261,53 @@ def filter_query(pref: str | None, entity: str | None) -> wq.Query | None:
 class Ranking:
     """Ranked ``(docnum, score, matched clauses)`` triples; the total number
     of matching documents; the Whoosh results of the strict tier (for facet
-    counts) and the documents the relaxed tier added."""
+    counts) and the matching documents outside it (name and partial matches)."""
 
     ranked: list
     total: int
     strict_results: object
-    relaxed_docnums: list
+    extra_docnums: list
 
 
 def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ranking:
     """Rank documents for a plan (see the module docstring)."""
     mask = wq.Or([c.query for c in plan_.exclusions]) if plan_.exclusions else None
-    queries = [c.query for c in plan_.clauses]
-    n = len(queries)
-    if plan_.strict is not None:
-        strict = plan_.strict
-    else:
-        strict = _maybe(queries[0] if n == 1 else wq.And(queries), plan_.boost)
-    results = searcher.search(strict, limit=limit, filter=filter_q, mask=mask,
-                              groupedby=groupedby)
+    n = len(plan_.clauses)
+    results = searcher.search(plan_.strict if plan_.strict is not None else
+                              _maybe(_all(plan_.clauses), plan_.boost),
+                              limit=limit, filter=filter_q, mask=mask, groupedby=groupedby)
     ranked = [(h.docnum, h.score, n) for h in results][:limit]
     total = len(results)
-    named: list = []
+    extra: list[int] = []  # matches outside the strict results (for facets)
     if plan_.name is not None:  # name lookups first: 「まなびと」 finds まなびと
         by_name = searcher.search(plan_.name, limit=limit, filter=filter_q, mask=mask)
         scores = {d: s for d, s, _ in ranked}
         named = [(h.docnum, scores.get(h.docnum, h.score), n) for h in by_name]
-        new = [d for d, _, _ in named if d not in scores]
-        ranked = (named + [r for r in ranked if r[0] not in {d for d, _, _ in named}])[:limit]
-        total += len(new)
-    relaxed: list = []
-    if plan_.strict is None and n > 1:  # partial matches, also for the total
-        pool = searcher.search(_maybe(wq.Or(queries), plan_.boost), limit=max(limit * POOL_FACTOR, POOL_MIN),
+        extra = [d for d, _, _ in named if d not in scores]
+        named_set = {d for d, _, _ in named}
+        ranked = (named + [r for r in ranked if r[0] not in named_set])[:limit]
+    optional = [c.query for c in plan_.clauses if not c.required]
+    if plan_.strict is None and n > 1 and optional:  # partial matches, also for the total
+        required = [c.query for c in plan_.clauses if c.required]
+        wanted = optional[0] if len(optional) == 1 else wq.Or(optional)
+        pool = searcher.search(_maybe(wq.And([*required, wanted]) if required else wanted,
+                                      plan_.boost),
+                               limit=max(limit * POOL_FACTOR, POOL_MIN),
                                filter=filter_q, mask=mask)
-        seen = {d for d, _, _ in ranked} | {d for d, _, _ in named}
+        seen = {d for d, _, _ in ranked} | set(extra)
         candidates = [(h.docnum, h.score) for h in pool if h.docnum not in seen]
-        coverage = count_matches(searcher, queries, [d for d, _ in candidates])
-        need = min_match(n)
-        relaxed = [(d, s, coverage[d]) for d, s in candidates if coverage[d] >= need]
+        coverage = count_matches(searcher, optional, [d for d, _ in candidates])
+        need = min_match(len(optional))
+        base = n - len(optional)
+        relaxed = [(d, s, base + coverage[d]) for d, s in candidates if coverage[d] >= need]
         relaxed.sort(key=lambda x: (-x[2], -x[1]))
-        total += len(relaxed)
         ranked += relaxed[:limit - len(ranked)]
-    return Ranking(ranked, total, results, [d for d, _, _ in relaxed])
+        extra += [d for d, _, _ in relaxed]
+    return Ranking(ranked, total + len(extra), results, extra)
+
+
+def _all(clauses) -> wq.Query:
+    return clauses[0].query if len(clauses) == 1 else wq.And([c.query for c in clauses])
 
 
 def _maybe(required: wq.Query, optional: wq.Query | None) -> wq.Query:

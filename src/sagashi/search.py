@@ -265,7 +265,7 @@ class Engine:
         counts: dict[str, dict[str, int]] = {}
         for name, field in FACET_FIELDS.items():
             groups = dict(result.strict_results.groups(name))
-            for d in result.relaxed_docnums:
+            for d in result.extra_docnums:
                 value = searcher.stored_fields(d).get(field, "")
                 groups[value] = groups.get(value, 0) + 1
             counts[name] = {k or "(unknown)": v for k, v in
