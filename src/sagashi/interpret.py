@@ -31,14 +31,17 @@ from .analysis.romaji import romaji_to_hiragana
 from .lexicon import RELATION_WEIGHTS, Lexicon
 
 #: Phrases that frame a question rather than say what is wanted.
-_SCAFFOLD = re.compile(
-    r"(?:を|について)?(?:教えて|おしえて)(?:ください|下さい|くれ|ほしい|欲しい)?"
-    r"|(?:が|を)?(?:知りたい|探して(?:い)?(?:ます|る)|探しています|さがしています)(?:です)?"
-    r"|(?:は|って)?どこ(?:に|で)?(?:ありますか|ですか|にある|ある)?"
-    r"|(?:は|が)?(?:ありますか|ありませんか|いますか|ございますか|あるか)"
-    r"|どう(?:したら|すれば|やったら)(?:いい|よい|良い)(?:ですか|の)?"
-    r"|(?:でしょうか|ですか|ますか)"
-    r"|[?？]")
+_SCAFFOLD = re.compile("|".join([
+    r"(?:を|について)?(?:教えて|おしえて)(?:ください|下さい|くださいませんか|くれませんか|ほしい|欲しい)",
+    r"(?:を|について)?(?:教えて|おしえて)(?=[\s?？。]*$)",
+    r"(?:が|を|について)?(?:知りたい|しりたい)(?:です|のですが|んですが)?",
+    r"(?:を|が)?(?:探して|さがして)(?:います|いる|ます)?",
+    r"(?:は|って)?(?:どこ|何処)(?:にありますか|でしょうか|ですか|にある|にいますか|に|で)?",
+    r"(?:は|が)?(?:ありますか|ありませんか|いますか|いませんか|ございますか|あるか|ある\?)",
+    r"(?:に|には)?どう(?:したら|すれば|やったら)(?:いい|よい|良い)?(?:ですか|でしょうか|の)?",
+    r"(?:でしょうか|ですか|ますか)",
+    r"[?？]",
+]))
 #: First-level parts of speech that never carry a query's content.
 _NON_CONTENT_POS = {"代名詞", "連体詞", "接続詞", "感動詞", "接頭辞", "接尾辞", "助詞", "助動詞",
                     "補助記号", "記号", "空白"}
@@ -53,6 +56,9 @@ _LATIN_WORDS = re.compile(r"^[a-z][a-z0-9'’\- ]*$")
 MAX_SPAN = 4
 #: Kana left over after known readings (し of こうべし, けん of ひょうごけん).
 MAX_LEFTOVER = 2
+#: Shortest kana piece read as a word on its own (shorter ones, like する,
+#: are too often grammar).
+MIN_READING = 3
 _KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}")
 
 #: Weights of the alternative forms, relative to the literal word (1.0).
@@ -194,7 +200,7 @@ class Interpreter:
         it cannot be covered."""
         pieces, start = [], 0
         while start < len(run):
-            for end in range(len(run), start + 1, -1):
+            for end in range(len(run), start + MIN_READING - 1, -1):
                 term = reading_term(run[start:end])
                 if term and self.known(term):
                     pieces.append((run[start:end], term))
