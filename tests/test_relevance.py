@@ -103,6 +103,24 @@ def test_kana_prefecture_with_suffix_is_a_place(engine):
     assert set(nos(engine.search("ひょうごけん"))) == {14, 16}
 
 
+# -- spelling variants ------------------------------------------------------------
+
+@pytest.mark.parametrize("variant, canonical", [
+    ("ｷｬﾘｱｱｯﾌﾟ", "キャリアアップ"), ("ＰＯＳＳＥ", "POSSE"), ("子供の居場所", "子どもの居場所"),
+    ("ネットワ－ク", "ネットワーク"), ("ワーク・ショップ", "ワークショップ"),
+    ("取組", "取り組み"),
+])
+def test_spelling_variants_find_the_same_records(engine, variant, canonical):
+    assert set(nos(engine.search(variant, limit=17))) == set(nos(engine.search(canonical,
+                                                                                 limit=17)))
+    assert nos(engine.search(variant))
+
+
+def test_small_kana_typed_large_still_matches_by_reading(engine):
+    # ボランテイア is not a word Sudachi knows; its reading finds ボランティア
+    assert set(nos(engine.search("ボランテイア"))) == {8, 12, 13}
+
+
 # -- 4. English ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("query, first", [

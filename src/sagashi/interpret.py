@@ -59,6 +59,8 @@ MAX_LEFTOVER = 2
 #: Shortest kana piece read as a word on its own (shorter ones, like する,
 #: are too often grammar).
 MIN_READING = 3
+_KATAKANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa])[-‐‑‒–—―−ｰ－](?=[\u30a1-\u30fa]|$)")
+_KATAKANA_DOT = re.compile(r"(?<=[\u30a1-\u30fc])[・･](?=[\u30a1-\u30fc])")
 _KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}")
 
 #: Weights of the alternative forms, relative to the literal word (1.0).
@@ -127,7 +129,7 @@ class Interpreter:
     def understand(self, text: str, fields: tuple[str, ...] | None = None) -> "Understood":
         """The concepts of plain query text, and the runs of words typed side
         by side (日本語学習支援), which rank higher where they occur together."""
-        stripped, out = self._kana_readings(_SCAFFOLD.sub(" ", text), fields)
+        stripped, out = self._kana_readings(_SCAFFOLD.sub(" ", _katakana_fixes(text)), fields)
         units = self.analysis.units(stripped)
         spans = _content_spans(units)
         if not spans and not out:  # all scaffolding: search for what was typed after all
@@ -313,6 +315,17 @@ def _literal(span: _Span) -> Alternative:
     the phrase of their finest parts (positions count those)."""
     terms = (span.units[0].text,) if len(span.units) == 1 else tuple(u.text for u in span.parts)
     return Alternative("words", terms, WEIGHTS["literal"], "literal")
+
+
+def _katakana_fixes(text: str) -> str:
+    """Undo two habits of typed katakana: a dash or minus for the long-vowel
+    mark (ネットワ－ク, NFKC makes it "-") and a middle dot inside a loanword
+    (ワーク・ショップ).
+
+    >>> _katakana_fixes("ネットワ-ク"), _katakana_fixes("ワーク・ショップ")
+    ('ネットワーク', 'ワークショップ')
+    """
+    return _KATAKANA_DOT.sub("", _KATAKANA_DASH.sub("ー", text))
 
 
 def _words(units: list[Unit]) -> list[tuple[Unit, list[Unit]]]:

@@ -21,7 +21,7 @@ from .entities import entity_code, entity_name
 from .places import prefecture_of
 from .records import Record
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Searchable text fields, in display order, with their query-time boosts.
 TEXT_FIELDS: dict[str, float] = {

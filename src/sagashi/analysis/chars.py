@@ -26,7 +26,9 @@ _VOWEL_OF = {k: v for v, row in _VOWEL_ROWS.items() for k in row}
 # A vowel kana that only lengthens the vowel before it (as romaji drops it):
 # コウ, コオ -> コ; キイ -> キ; ケイ, ケエ -> ケ; クウ -> ク; カア -> カ.
 _LENGTHENS = {"a": "ア", "i": "イ", "u": "ウ", "e": "イエ", "o": "ウオ"}
-_LOOSE_MAP = str.maketrans({"ヲ": "オ", "ヂ": "ジ", "ヅ": "ズ", "ヱ": "エ", "ヰ": "イ"})
+_LOOSE_MAP = str.maketrans({"ヲ": "オ", "ヂ": "ジ", "ヅ": "ズ", "ヱ": "エ", "ヰ": "イ",
+                            # small vowels typed large: ボランテイア = ボランティア
+                            "ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"})
 
 
 def fold(text: str) -> str:
@@ -67,10 +69,13 @@ def to_hiragana(text: str) -> str:
 def loose_reading(reading: str) -> str:
     """A reading key that ignores long vowels, as romaji usually does.
 
-    Kobe, こうべ and コウベ all give コベ; Osaka and おおさか give オサカ.
+    Kobe, こうべ and コウベ all give コベ; Osaka and おおさか give オサカ. Small
+    vowels count as large ones, so a misspelt ボランテイア still matches.
 
     >>> loose_reading("コウベ"), loose_reading("おおさか"), loose_reading("トウキョウ")
     ('コベ', 'オサカ', 'トキョ')
+    >>> loose_reading("ボランティア") == loose_reading("ボランテイア")
+    True
     """
     kata = to_katakana(reading).translate(_LOOSE_MAP)
     out: list[str] = []
