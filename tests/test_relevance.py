@@ -224,7 +224,7 @@ def test_field_terms_are_required_alongside_plain_words(engine):
 
 
 @pytest.mark.parametrize("query", ['"難民 支援', "(難民 OR", "難民 AND", "OR 難民", "NOT",
-                                   "所在地:", "foo:難民", "難民))", "-"])
+                                   "所在地:", "場所:難民", "難民))", "-"])
 def test_malformed_syntax_falls_back_to_plain_words(engine, query):
     results = engine.search(query)  # never raises
     if "難民" in query:
@@ -236,6 +236,13 @@ def test_malformed_syntax_falls_back_to_plain_words(engine, query):
 def test_no_content_word_anywhere_returns_nothing(engine):
     assert engine.search("宇宙旅行の予約").total == 0
     assert engine.search("火星探査機の打ち上げについて教えてください").total == 0
+
+
+def test_partial_matches_need_the_informative_words(engine):
+    # 技能実習生 is in no record: ベトナム人 alone is enough for a partial match
+    assert nos(engine.search("ベトナム人技能実習生の相談ができるところはありますか"))[0] == 11
+    # ペット is in no record and 支援 is in every one: nothing is worth showing
+    assert engine.search("ペットの支援").total == 0
 
 
 def test_partial_matches_rank_below_full_ones(engine):

@@ -3,8 +3,9 @@
 A parsed query (:mod:`sagashi.query_syntax`) becomes a list of
 :class:`Clause` objects, one per concept, phrase or field term, each a Whoosh
 query. Plain queries are ranked in tiers: documents that match every clause
-first (BM25F with field boosts), then documents that match at least half of
-them, by how many they match and then by score. Explicit AND / OR queries
+first (BM25F with field boosts), then partial matches that hold enough of
+the query's information (:func:`partial_enough`), by how many clauses they
+match and then by score. Explicit AND / OR queries
 are run as written. A concept scores the best of its alternative forms
 (:class:`~sagashi.scoring.BestOf`), so a word found both literally and by
 reading is not counted twice.
@@ -13,7 +14,6 @@ reading is not counted twice.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -49,6 +49,8 @@ class Clause:
     query: wq.Query
     concept: Concept | None = None
     required: bool = False  # quoted phrases and field:value are never relaxed
+    weight: float = 1.0  # how informative a match is (IDF of its commonest form)
+    known: bool = True  # whether any record could match it at all
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,24 @@ class Plan:
         return not self.clauses and self.strict is None
 
 
-def min_match(n: int) -> int:
-    """How many of ``n`` clauses a partial match needs: at least half."""
-    return max(1, math.ceil(n / 2))
+#: A partial match must hold this share of the query's information (IDF
+#: weight) among the words the records know, and this share overall.
+KNOWN_SHARE, OVERALL_SHARE = 0.2, 0.25
+
+
+def partial_enough(matched: list[Clause], clauses: list[Clause]) -> bool:
+    """Whether a document matching only ``matched`` of the optional
+    ``clauses`` is worth showing (below the full matches).
+
+    Shares are IDF-weighted, so matching 支援 (in every record) says little
+    and matching ベトナム人 says a lot. Words no record contains cannot be
+    matched by anyone; they do not count against a partial match among the
+    known words, but a query that is mostly unknown words returns nothing.
+    """
+    known = sum(c.weight for c in clauses if c.known)
+    overall = sum(c.weight for c in clauses)
+    got = sum(c.weight for c in matched)
+    return known > 0 and got >= KNOWN_SHARE * known and got >= OVERALL_SHARE * overall
 
 
 def plan(node: Node, interpreter: Interpreter, reader) -> Plan:
@@ -168,7 +185,24 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
             scale = (target or _idf(reader, ())) / _idf(reader, alt.terms)
         subs.append(alternative_query(alt, concept.fields, scale))
     query = subs[0] if len(subs) == 1 else BestOf(subs, tiebreak=TIEBREAK)
-    return Clause(concept.label, query, concept)
+    if reader is None:
+        return Clause(concept.label, query, concept)
+    # informativeness: of the word as typed when records contain it, else of
+    # the commonest form that stands in for it
+    df = _alternative_df(reader, literal) if literal else 0
+    if df == 0:
+        df = max(_alternative_df(reader, alt) for alt in concept.alternatives)
+    return Clause(concept.label, query, concept, weight=lucene_idf(reader.doc_count_all(), df),
+                  known=df > 0)
+
+
+def _alternative_df(reader, alt: Alternative) -> int:
+    """About how many records an alternative matches (a phrase: at most as
+    many as its rarest word)."""
+    if alt.kind in ("pref", "entity"):
+        field = "pref" if alt.kind == "pref" else "entity_code"
+        return sum(reader.doc_frequency(field, v) for v in alt.terms)
+    return min(max(reader.doc_frequency(f, t) for f in TEXT_FIELDS) for t in alt.terms)
 
 
 def _idf(reader, terms: tuple[str, ...]) -> float:
@@ -296,10 +330,11 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
                                filter=filter_q, mask=mask)
         seen = {d for d, _, _ in ranked} | set(extra)
         candidates = [(h.docnum, h.score) for h in pool if h.docnum not in seen]
-        coverage = count_matches(searcher, optional, [d for d, _ in candidates])
-        need = min_match(len(optional))
+        optional_clauses = [c for c in plan_.clauses if not c.required]
+        matched = matches_by_doc(searcher, optional_clauses, [d for d, _ in candidates])
         base = n - len(optional)
-        relaxed = [(d, s, base + coverage[d]) for d, s in candidates if coverage[d] >= need]
+        relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
+                   if matched[d] and partial_enough(matched[d], optional_clauses)]
         relaxed.sort(key=lambda x: (-x[2], -x[1]))
         ranked += relaxed[:limit - len(ranked)]
         extra += [d for d, _, _ in relaxed]
@@ -314,17 +349,15 @@ def _maybe(required: wq.Query, optional: wq.Query | None) -> wq.Query:
     return required if optional is None else wq.AndMaybe(required, optional)
 
 
-def count_matches(searcher, queries, docnums) -> dict[int, int]:
-    """For each document, how many of ``queries`` it matches (skip_to over
-    each query's matcher, so only the given documents are visited)."""
-    counts = {d: 0 for d in docnums}
-    if not docnums:
-        return counts
+def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[Clause]]:
+    """For each document, the clauses it matches (skip_to over each clause's
+    matcher, so only the given documents are visited)."""
+    found: dict[int, list[Clause]] = {d: [] for d in docnums}
     ordered = sorted(docnums)
-    for q in queries:
-        for d in matching(searcher, q, ordered):
-            counts[d] += 1
-    return counts
+    for clause in clauses if ordered else ():
+        for d in matching(searcher, clause.query, ordered):
+            found[d].append(clause)
+    return found
 
 
 def matching(searcher, q: wq.Query, ordered_docnums: list[int]) -> list[int]:
