@@ -335,7 +335,9 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
         base = n - len(optional)
         relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
                    if matched[d] and partial_enough(matched[d], optional_clauses)]
-        relaxed.sort(key=lambda x: (-x[2], -x[1]))
+        weights = {d: sum(c.weight for c in matched[d]) for d, _, _ in relaxed}
+        # more clauses first; among equals, the more informative words; then score
+        relaxed.sort(key=lambda x: (-x[2], -weights[x[0]], -x[1]))
         ranked += relaxed[:limit - len(ranked)]
         extra += [d for d, _, _ in relaxed]
     return Ranking(ranked, total + len(extra), results, extra)
