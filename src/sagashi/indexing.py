@@ -2,12 +2,15 @@
 
 Every change goes through :mod:`sagashi.storage`: validate the input first
 (a bad file writes nothing), take the write lock, write a new generation,
-verify it, write its manifest, then swap it in atomically.
+verify that it holds every record, write its manifest, then swap it in
+atomically and clean up. A failure before the swap removes the new
+generation; the live one is never touched.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -18,16 +21,20 @@ from . import storage
 from .errors import DataError, IndexMissingError, UsageError
 from .manifest import (check_compatible, data_fingerprint, index_settings, read_manifest,
                        write_manifest)
-from .records import DataFile, Record, load_records
+from .records import DataFile, load_records
 from .resources import default_data_path, default_index_dir
 from .schema import make_schema
 from .writer import Progress, write_records as _write
 
 
-
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build, update or delete did."""
+    """What a build, update or delete did.
+
+    ``records_read`` counts the records of the data file, ``records_indexed``
+    those the new index holds (after a build the two are equal, or the build
+    fails); an update says how many it ``added`` and ``replaced``.
+    """
 
     index_dir: str
     generation: str
@@ -37,6 +44,8 @@ class BuildReport:
     data_format: str = ""
     encoding: str = ""
     removed: int = 0
+    added: int = 0
+    replaced: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,49 +75,59 @@ def build_index(data: str | Path | None = None, index_dir: str | Path | None = N
 
     Defaults: the bundled data and the default index folder. The data is
     validated before anything is written; readers keep using the old index
-    until the new one is complete.
+    until the new one is complete. Waits up to ``lock_timeout`` seconds for
+    another writer, then raises :class:`IndexLockedError`.
     """
     started = time.perf_counter()
     data_path = Path(data) if data is not None else default_data_path()
-    loaded = load_records(data_path, encoding)
-    root = storage.create_root(Path(index_dir) if index_dir is not None else default_index_dir())
+    loaded = _load(data_path, encoding)
+    root = storage.create_root(_root(index_dir))
     settings = index_settings()
     with storage.write_lock(root, lock_timeout):
         gen = storage.new_generation(root)
-        ix = whoosh_index.create_in(str(gen), make_schema())
-        _write(ix, loaded.records, progress, procs)
-        indexed = _verified_count(ix, len(loaded.records))
-        seconds = time.perf_counter() - started
-        write_manifest(gen, settings, data_fingerprint(data_path, loaded.sha256), indexed,
-                       seconds, [_event("build", loaded, indexed)])
-        storage.publish(root, gen)
-        storage.collect_garbage(root)
+        with _discarded_on_error(root, gen):
+            ix = whoosh_index.create_in(str(gen), make_schema())
+            _write(ix, loaded.records, progress, procs)
+            indexed = _verified_count(ix, len(loaded.records))
+            seconds = time.perf_counter() - started
+            write_manifest(gen, settings, data_fingerprint(data_path, loaded.sha256), indexed,
+                           seconds, [_event("build", loaded, indexed)])
+        _publish(root, gen)
     return BuildReport(str(root), gen.name, loaded.rows_read, indexed, seconds,
-                       loaded.format, loaded.encoding)
+                       loaded.format, loaded.encoding, added=indexed)
 
 
 def update_index(data: str | Path, index_dir: str | Path | None = None, *,
                  encoding: str | None = None, progress: Progress | None = None,
                  lock_timeout: float = 30.0) -> BuildReport:
-    """Add the records of ``data``, replacing any with the same No."""
+    """Add the records of ``data``, replacing any with the same No.
+
+    Like a build, the change is made in a new generation (sharing the
+    unchanged files with the live one) and swapped in atomically.
+    """
     started = time.perf_counter()
-    loaded = load_records(Path(data), encoding)
-    root, live, manifest = _open_for_change(index_dir)
+    loaded = _load(Path(data), encoding)
+    _open_for_change(index_dir)  # fail early, before waiting for the lock
+    root = _root(index_dir)
     with storage.write_lock(root, lock_timeout):
-        root, live, manifest = _open_for_change(index_dir)  # re-read under the lock
+        root, live, manifest = _open_for_change(index_dir)  # read under the lock
         gen = storage.copy_generation(live, root)
-        ix = whoosh_index.open_dir(str(gen))
-        nos_before = _nos(ix)
-        _write(ix, loaded.records, progress, None, update=True)
-        expected = len(nos_before | {r.no for r in loaded.records})
-        indexed = _verified_count(ix, expected)
-        history = [*manifest.get("history", []), _event("update", loaded, len(loaded.records))]
-        write_manifest(gen, index_settings(), manifest.get("data"), indexed,
-                       time.perf_counter() - started, history)
-        storage.publish(root, gen)
-        storage.collect_garbage(root)
-    return BuildReport(str(root), gen.name, loaded.rows_read, len(loaded.records),
-                       time.perf_counter() - started, loaded.format, loaded.encoding)
+        with _discarded_on_error(root, gen):
+            ix = whoosh_index.open_dir(str(gen))
+            nos_before = _nos(ix)
+            new_nos = {r.no for r in loaded.records}
+            _write(ix, loaded.records, progress, None, update=True)
+            indexed = _verified_count(ix, len(nos_before | new_nos))
+            replaced = len(nos_before & new_nos)
+            history = [*manifest.get("history", []),
+                       {**_event("update", loaded, len(loaded.records)),
+                        "added": len(new_nos) - replaced, "replaced": replaced}]
+            write_manifest(gen, index_settings(), manifest.get("data"), indexed,
+                           time.perf_counter() - started, history)
+        _publish(root, gen)
+    return BuildReport(str(root), gen.name, loaded.rows_read, indexed,
+                       time.perf_counter() - started, loaded.format, loaded.encoding,
+                       added=len(new_nos) - replaced, replaced=replaced)
 
 
 def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
@@ -117,25 +136,27 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
     otherwise nothing is removed."""
     started = time.perf_counter()
     wanted = _check_nos(nos)
-    root, live, manifest = _open_for_change(index_dir)
+    _open_for_change(index_dir)
+    root = _root(index_dir)
     with storage.write_lock(root, lock_timeout):
         root, live, manifest = _open_for_change(index_dir)
-        missing = sorted(wanted - _nos(whoosh_index.open_dir(str(live))))
+        nos_before = _nos(whoosh_index.open_dir(str(live)))
+        missing = sorted(wanted - nos_before)
         if missing:
             raise DataError(f"no record with No {', '.join(map(str, missing))}; nothing deleted",
                             hint="see the numbers with: sagashi search QUERY")
         gen = storage.copy_generation(live, root)
-        ix = whoosh_index.open_dir(str(gen))
-        with ix.writer() as writer:
-            for no in sorted(wanted):
-                writer.delete_by_term("no", str(no))
-        indexed = _verified_count(ix, manifest.get("records", 0) - len(wanted))
-        history = [*manifest.get("history", []),
-                   {"action": "delete", "nos": sorted(wanted), "at": _now()}]
-        write_manifest(gen, index_settings(), manifest.get("data"), indexed,
-                       time.perf_counter() - started, history)
-        storage.publish(root, gen)
-        storage.collect_garbage(root)
+        with _discarded_on_error(root, gen):
+            ix = whoosh_index.open_dir(str(gen))
+            with ix.writer() as writer:
+                for no in sorted(wanted):
+                    writer.delete_by_term("no", str(no))
+            indexed = _verified_count(ix, len(nos_before - wanted))
+            history = [*manifest.get("history", []),
+                       {"action": "delete", "nos": sorted(wanted), "at": _now()}]
+            write_manifest(gen, index_settings(), manifest.get("data"), indexed,
+                           time.perf_counter() - started, history)
+        _publish(root, gen)
     return BuildReport(str(root), gen.name, 0, indexed, time.perf_counter() - started,
                        removed=len(wanted))
 
@@ -154,8 +175,35 @@ def index_stats(index_dir: str | Path | None = None) -> IndexStats:
         size_bytes=storage.size_on_disk(live), history=tuple(manifest.get("history", [])))
 
 
+def _load(path: Path, encoding: str | None) -> DataFile:
+    loaded = load_records(path, encoding)
+    if not loaded.records:
+        raise DataError("the file holds a header but no records; nothing was changed",
+                        loaded.path, hint="to remove records use: sagashi index delete NO...")
+    return loaded
+
+
+@contextmanager
+def _discarded_on_error(root: Path, gen: Path):
+    """Remove the unpublished generation ``gen`` if building it fails."""
+    try:
+        yield
+    except BaseException:
+        storage.discard(root, gen)
+        raise
+
+
+def _publish(root: Path, gen: Path) -> None:
+    storage.publish(root, gen)
+    storage.collect_garbage(root)
+
+
+def _root(index_dir) -> Path:
+    return Path(index_dir) if index_dir is not None else default_index_dir()
+
+
 def _open_for_change(index_dir) -> tuple[Path, Path, dict]:
-    root = Path(index_dir) if index_dir is not None else default_index_dir()
+    root = _root(index_dir)
     storage.check_trusted(root)
     live = storage.current_generation(root)
     if live is None:

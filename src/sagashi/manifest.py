@@ -101,16 +101,18 @@ def read_manifest(gen: Path) -> dict | None:
 
 def check_compatible(manifest: dict | None, expected: dict, root: Path) -> None:
     """Raise :class:`IndexMismatchError` unless the index was built with the
-    expected settings."""
-    hint = f"rebuild it with: sagashi index build --index {root}"
+    expected settings. The message names the first difference and asks for
+    a reindex."""
+    hint = f"reindex with: sagashi index build --index {root}"
     if manifest is None:
-        raise IndexMismatchError(f"the index at {root} has no valid manifest", hint)
+        raise IndexMismatchError(f"the index at {root} has no valid manifest; "
+                                 "it needs a reindex", hint)
     for key, want in expected.items():
         have = manifest.get(key)
         if have != want:
             raise IndexMismatchError(
                 f"the index at {root} was built with {key} {_short(have)}, "
-                f"this sagashi uses {_short(want)}", hint)
+                f"but this sagashi uses {_short(want)}; it needs a reindex", hint)
 
 
 def _short(value) -> str:

@@ -13,8 +13,10 @@ one, finishes it, writes its manifest, and only then replaces ``CURRENT`` with
 ``os.replace``. Readers resolve ``CURRENT`` when they open, so they see the
 complete old index or the complete new one, never a half-built one. A process
 killed at any moment leaves at worst an unused generation folder, removed by
-the next writer. The lock is an ``flock``: the kernel releases it when its
-holder dies, so a crash leaves no stale lock.
+the next writer. Old generations are renamed to ``trash-...`` before they are
+deleted, so a half-deleted one never looks like an index. The lock is an
+``flock``: the kernel releases it when its holder dies, so a crash leaves no
+stale lock (the file stays, holding the pid of its last holder).
 
 Whoosh unpickles objects stored in an index, so opening one from an untrusted
 source could run code. :func:`check_trusted` refuses folders without the
@@ -39,12 +41,20 @@ CURRENT = "CURRENT"
 LOCK = "write.lock"
 MANIFEST = "manifest.json"
 FORMAT = "sagashi-index"
+TRASH = "trash-"
 _GENERATION = re.compile(r"^gen-[0-9A-Za-z_.-]+$")
-#: Files a folder may already hold when sagashi adopts it as an index folder.
-_ADOPTABLE = {"README.md", ".gitkeep"}
-#: Old generations kept for readers that resolved CURRENT a moment ago.
+#: Files a folder may already hold when sagashi adopts it as an index folder
+#: (the marker's temporary file is left by a first build killed early).
+_ADOPTABLE = {"README.md", ".gitkeep", f"{MARKER}.tmp"}
+#: Whoosh's own lock file: per folder, never shared between generations.
+_WHOOSH_LOCK = "MAIN_WRITELOCK"
+#: Old generations kept for readers that resolved CURRENT a moment ago: the
+#: newest few, and any that was live less than GRACE_SECONDS ago (a burst of
+#: quick updates must not delete a generation a reader is just opening).
 KEEP_OLD = 2
+GRACE_SECONDS = 10.0
 DIR_MODE = 0o755
+FILE_MODE = 0o644
 
 
 def _reindex_hint(root: Path) -> str:
@@ -82,6 +92,8 @@ def check_trusted(root: Path) -> None:
         raise IndexMissingError(f"no index at {root}", _reindex_hint(root))
     try:
         marker = json.loads((root / MARKER).read_text(encoding="utf-8"))
+    except PermissionError:
+        raise _unreadable(root / MARKER) from None
     except (OSError, ValueError):
         marker = None
     if not isinstance(marker, dict) or marker.get("format") != FORMAT:
@@ -103,12 +115,22 @@ def _check_mode(path: Path) -> None:
                                   "build your own index with: sagashi index build --index DIR")
 
 
+def _unreadable(path: Path) -> IndexMissingError:
+    return IndexMissingError(f"cannot read {path} (permission denied)",
+                             "check the index folder's permissions, or build your own index "
+                             "with: sagashi index build --index DIR")
+
+
 def current_generation(root: Path) -> Path | None:
-    """The live generation folder, or None when there is none yet."""
+    """The live generation folder, or None when there is none yet. Every file
+    in it is checked like the folders (owner, no group/world write) before
+    anything is unpickled from it."""
     try:
         name = (Path(root) / CURRENT).read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except PermissionError:
+        raise _unreadable(Path(root) / CURRENT) from None
     if not _GENERATION.match(name):
         raise IndexUntrustedError(f"{root}/{CURRENT} names {name[:40]!r}, not a generation",
                                   _reindex_hint(root))
@@ -116,6 +138,15 @@ def current_generation(root: Path) -> Path | None:
     if not gen.is_dir():
         return None
     _check_mode(gen)
+    try:
+        for item in gen.iterdir():
+            _check_mode(item)
+            if item.is_file() and not os.access(item, os.R_OK):
+                raise _unreadable(item)
+    except FileNotFoundError:
+        return None  # collected while we looked: the caller looks again
+    except PermissionError:
+        raise _unreadable(gen) from None
     return gen
 
 
@@ -131,48 +162,119 @@ def new_generation(root: Path) -> Path:
 
 def copy_generation(source: Path, root: Path) -> Path:
     """A new generation holding a copy of ``source``, by hard links where the
-    file system allows (Whoosh never rewrites a file in place)."""
+    file system allows.
+
+    Sharing files is safe because Whoosh never rewrites a file in place: a
+    commit writes new segment and TOC files and records deletions in the
+    TOC. The lock file and the manifest are not shared (the manifest is
+    rewritten anyway, and replacing a hard link leaves the source's copy alone).
+    """
     gen = new_generation(root)
     for item in source.iterdir():
-        if item.is_file():
-            try:
-                os.link(item, gen / item.name)
-            except OSError:
-                shutil.copy2(item, gen / item.name)
+        if not item.is_file() or item.name in (_WHOOSH_LOCK, MANIFEST) \
+                or item.name.endswith(".tmp"):
+            continue
+        try:
+            os.link(item, gen / item.name)
+        except OSError:
+            shutil.copy2(item, gen / item.name)
     return gen
 
 
 def publish(root: Path, gen: Path) -> None:
-    """Make ``gen`` the live generation, atomically."""
+    """Make ``gen`` the live generation, atomically.
+
+    Its files are flushed to disk first, so even a power cut cannot leave
+    ``CURRENT`` naming a generation whose data never reached the disk.
+    """
+    for item in gen.iterdir():
+        _drop_shared_write(item)  # whatever the umask: nobody else may write here
+        if item.is_file():
+            _fsync(item)
+    _fsync(gen)
     tmp = Path(root) / f"{CURRENT}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w",
+                   encoding="utf-8") as f:
         f.write(gen.name + "\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, Path(root) / CURRENT)
-    _fsync_dir(root)
+    _fsync(root)
 
 
-def collect_garbage(root: Path) -> None:
-    """Remove unused generations (call with the write lock held), keeping the
-    newest few old ones for readers that are just opening them."""
+def is_complete(gen: Path) -> bool:
+    """True when ``gen`` was finished: its manifest is written last, just
+    before it is published."""
+    return (Path(gen) / MANIFEST).is_file()
+
+
+def collect_garbage(root: Path, keep: int = KEEP_OLD, grace: float | None = None) -> list[str]:
+    """Remove unused generations (call with the write lock held); returns
+    the names removed.
+
+    Unfinished generations (no manifest: a writer died while building) were
+    never live, so no reader can be using them: they go at once. Finished
+    old ones stay while they are among the ``keep`` newest or were replaced
+    less than ``grace`` seconds ago (default :data:`GRACE_SECONDS`), for
+    readers that resolved ``CURRENT`` a moment before it changed. Each is
+    renamed to ``trash-...`` first, so a crash halfway through deleting
+    leaves nothing that looks like a generation; leftover trash goes too.
+    """
+    root = Path(root)
+    grace = GRACE_SECONDS if grace is None else grace
     live = current_generation(root)
-    old = sorted((p for p in Path(root).iterdir()
-                  if p.is_dir() and _GENERATION.match(p.name) and p != live),
-                 key=lambda p: p.stat().st_mtime, reverse=True)
-    for gen in old[KEEP_OLD:]:
-        shutil.rmtree(gen, ignore_errors=True)
-    for tmp in Path(root).glob(f"{CURRENT}.*.tmp"):
+    finished, doomed = [], []
+    for p in root.iterdir():
+        if p.is_dir() and _GENERATION.match(p.name) and p != live:
+            (finished if is_complete(p) else doomed).append(p)
+    finished.sort(key=_mtime, reverse=True)
+    now = time.time()
+    replaced_at = _mtime(live) if live is not None else now  # when the next newer one came
+    for rank, gen in enumerate(finished):
+        if rank >= keep and now - replaced_at >= grace:
+            doomed.append(gen)
+        replaced_at = _mtime(gen)
+    removed = [gen.name for gen in doomed if discard(root, gen)]
+    for trash in root.glob(f"{TRASH}*"):
+        shutil.rmtree(trash, ignore_errors=True)
+    for tmp in root.glob(f"{CURRENT}.*.tmp"):
         tmp.unlink(missing_ok=True)
+    return removed
+
+
+def discard(root: Path, gen: Path) -> bool:
+    """Delete a generation that is not live: rename it to ``trash-...`` (one
+    atomic step), then remove it. False when it could not be renamed."""
+    trash = Path(root) / f"{TRASH}{gen.name}"
+    try:
+        os.replace(gen, trash)
+    except OSError:
+        return False
+    shutil.rmtree(trash, ignore_errors=True)
+    return True
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def size_on_disk(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
+def _drop_shared_write(path: Path) -> None:
+    mode = path.lstat().st_mode
+    if mode & (stat.S_IWGRP | stat.S_IWOTH) and not path.is_symlink():
+        os.chmod(path, stat.S_IMODE(mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
+
+
 def write_json_atomic(path: Path, obj: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w",
+                   encoding="utf-8") as f:
         json.dump(obj, f, ensure_ascii=False, indent=2)
         f.write("\n")
         f.flush()
@@ -188,7 +290,8 @@ def read_json(path: Path) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder to disk (best effort: some file systems refuse)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -231,7 +334,8 @@ def _acquire(fd: int, path: Path, timeout: float) -> None:
                 holder = path.read_text(encoding="utf-8", errors="replace").strip() or "?"
                 raise IndexLockedError(
                     f"another process (pid {holder}) is writing the index at {path.parent}; "
-                    f"gave up after {timeout:g} s",
-                    "wait for it to finish and try again") from None
+                    f"gave up waiting after {timeout:g} s; nothing was changed",
+                    "try again when it has finished, or wait longer with --wait SECONDS"
+                    ) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
