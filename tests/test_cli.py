@@ -105,9 +105,10 @@ def test_index_build_and_stats(capsys, tmp_path):
     assert len(stats["data"]["sha256"]) == 64 and stats["size_bytes"] > 0
 
 
-def test_missing_index_is_one_line_with_a_hint_and_exit_1(tmp_path):
+def test_missing_index_is_one_line_with_a_hint_and_exit_2(tmp_path):
+    # the user named the folder: a bad argument (issue 6), so exit 2
     proc = sagashi("search", "難民", "--index", str(tmp_path / "none"))
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("sagashi: error: no index at")
     assert "sagashi index build --index" in proc.stderr

@@ -12,18 +12,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 
 from . import __version__
-from .errors import SagashiError
+from .errors import IndexMissingError, IndexUntrustedError, SagashiError
 
 EXIT_USAGE = 2
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -31,13 +34,17 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except SagashiError as e:
         _error(e.message, e.hint)
-        return e.exit_code
+        return _exit_status(e, args)
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
     except BrokenPipeError:
         _silence_stdout()
         return 0
+    except OSError as e:  # the file system said no: not a bug in sagashi
+        where = f": {e.filename}" if e.filename else ""
+        _error(f"{e.strerror or e}{where}", "check the path and its permissions")
+        return 1
     except Exception as e:  # a bug: one line, no traceback unless asked for
         if os.environ.get("SAGASHI_DEBUG"):
             raise
@@ -46,11 +53,39 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _exit_status(e: SagashiError, args) -> int:
+    """The exit status for an error: its own, except that an ``--index``
+    folder the user named that holds no index, cannot be read or is refused
+    is a mistake in the command line like any other (2)."""
+    if getattr(args, "index", None) is not None and \
+            isinstance(e, (IndexMissingError, IndexUntrustedError)):
+        return EXIT_USAGE
+    return e.exit_code
+
+
 # -- argument parsing -------------------------------------------------------
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line. A search's ``-word`` (exclude a word) looks
+    like an option to argparse, so words it does not know as options join
+    the query: ``sagashi search 難民 -ウクライナ`` works. Unknown ``--options``
+    are still errors."""
+    args, extras = parser.parse_known_args(argv)
+    if getattr(args, "func", None) is cmd_search and \
+            not any(x.startswith("--") for x in extras):
+        args.query += extras
+        extras = []
+        if not args.query:
+            args.search_parser.error("the following arguments are required: QUERY")
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2 (argparse's habit too)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} "
+                              f"(see: {self.prog} --help)\n")
 
 
 def _positive_int(text: str) -> int:
@@ -92,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("search", "Search the projects. QUERY '-' reads one query per line from stdin.",
                 cmd_search)
-    p.add_argument("query", nargs="+", metavar="QUERY",
+    p.set_defaults(search_parser=p)
+    p.add_argument("query", nargs="*", metavar="QUERY",
                    help='words, "phrases", AND/OR/NOT, -word, field:value (所在地:, 事業名:, '
                         '団体名:, 概要:, 法人格:)')
     p.add_argument("-n", "--limit", type=_positive_int, default=10, metavar="N",
@@ -141,12 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
     a.add_argument("--procs", type=_positive_int, metavar="N",
                    help="indexing processes (default: automatic)")
+    a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for another writer (default 30)")
     a = action("update", "Add the records of FILE, replacing those with the same No.",
                cmd_index_update)
     a.add_argument("file", metavar="FILE")
     a.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
+    a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for another writer (default 30)")
     a = action("delete", "Remove records by number.", cmd_index_delete)
     a.add_argument("nos", nargs="+", type=_record_no, metavar="NO")
+    a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for another writer (default 30)")
     a = action("stats", "Show facts about the index.", cmd_index_stats)
     a.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=lambda args: _usage(p))
@@ -169,11 +211,12 @@ def cmd_search(args) -> int:
     words = args.query
     if words == ["-"]:
         return _search_stdin(args)
-    query = " ".join(words)
+    query = _text(" ".join(words))
     from .render import render_results
     with _engine(args) as engine:
-        results = engine.search(query, args.limit, pref=args.pref, entity=args.entity,
-                                explain=args.explain, facets=args.json)
+        results = engine.search(query, args.limit, pref=_text(args.pref),
+                                entity=_text(args.entity), explain=args.explain,
+                                facets=args.json)
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
@@ -184,13 +227,16 @@ def cmd_search(args) -> int:
 def _search_stdin(args) -> int:
     from .render import render_results
     from .errors import QueryError
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # bytes that are not text: U+FFFD, no crash
+    pref, entity = _text(args.pref), _text(args.entity)
     with _engine(args) as engine:
         for line in sys.stdin:
-            query = line.rstrip("\r\n")
+            query = _text(line.rstrip("\r\n"))
             if not query.strip():
                 continue
             try:
-                results = engine.search(query, args.limit, pref=args.pref, entity=args.entity,
+                results = engine.search(query, args.limit, pref=pref, entity=entity,
                                         explain=args.explain, facets=args.json)
             except QueryError as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
@@ -230,7 +276,7 @@ def cmd_similar(args) -> int:
 def cmd_analyze(args) -> int:
     from .analysis import SudachiAnalysis
     from .render import render_units
-    text = " ".join(args.text)
+    text = _text(" ".join(args.text))
     units = [u for u in SudachiAnalysis().units(text) if args.all or not u.stopped]
     if args.json:
         for u in units:
@@ -249,7 +295,7 @@ def cmd_index_build(args) -> int:
     bar = ProgressBar("indexing")
     try:
         report = build_index(args.data, args.index, encoding=args.encoding, procs=args.procs,
-                             progress=bar)
+                             progress=bar, lock_timeout=args.wait)
     finally:
         bar.finish()
     _note(f"read {report.records_read:,} records, indexed {report.records_indexed:,} "
@@ -260,15 +306,22 @@ def cmd_index_build(args) -> int:
 
 def cmd_index_update(args) -> int:
     from .indexing import update_index
-    report = update_index(args.file, args.index, encoding=args.encoding)
-    _note(f"read {report.records_read:,} records, added or replaced {report.records_indexed:,} "
-          f"in {report.index_dir}")
+    from .progress import ProgressBar
+    bar = ProgressBar("updating")
+    try:
+        report = update_index(args.file, args.index, encoding=args.encoding, progress=bar,
+                              lock_timeout=args.wait)
+    finally:
+        bar.finish()
+    _note(f"read {report.records_read:,} records: added {report.added:,}, replaced "
+          f"{report.replaced:,}; the index at {report.index_dir} now holds "
+          f"{report.records_indexed:,}")
     return 0
 
 
 def cmd_index_delete(args) -> int:
     from .indexing import delete_records
-    report = delete_records(args.nos, args.index)
+    report = delete_records(args.nos, args.index, lock_timeout=args.wait)
     _note(f"removed {report.removed:,} records; {report.records_indexed:,} remain "
           f"in {report.index_dir}")
     return 0
@@ -289,7 +342,11 @@ def cmd_index_stats(args) -> int:
 # -- output helpers -------------------------------------------------------------
 
 def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    """One JSON object on one line, Japanese readable. Characters that some
+    readers take for line breaks (U+0085, U+2028, U+2029) are escaped, so
+    JSON Lines stay one object per line whatever the text holds."""
+    text = json.dumps(obj, ensure_ascii=False)
+    print(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def _note(message: str) -> None:
@@ -300,7 +357,20 @@ def _error(message: str, hint: str = "") -> None:
     line = f"sagashi: error: {message}"
     if hint:
         line += f" (hint: {hint})"
-    print(line.replace("\n", " "), file=sys.stderr)
+    print(_one_line(line), file=sys.stderr)
+
+
+def _one_line(message: str) -> str:
+    """A message as one printable line (it may quote the user's input)."""
+    from .render import printable
+    return printable(message)
+
+
+def _text(value: str | None) -> str | None:
+    """Text from the command line or stdin as the library should see it:
+    bytes that were not valid UTF-8 (Python hands them over as lone
+    surrogates) become U+FFFD, so they can be echoed and written as JSON."""
+    return value if value is None else _SURROGATES.sub("\ufffd", value)
 
 
 def _colour(args) -> bool:

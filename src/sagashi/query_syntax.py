@@ -1,10 +1,13 @@
 """The query language: plain words, "quoted phrases", AND / OR / NOT, a
 leading ``-``, parentheses, ``field:value`` and a trailing ``*`` for prefixes.
 
-Parsing never fails: malformed syntax (an unbalanced quote or parenthesis, a
-dangling operator, an unknown or empty field) falls back to plain words, so
-whatever a person types is searched for. Full-width forms are folded first
-(＂, （）, ＡＮＤ and the ideographic space work too).
+Parsing never fails. Malformed syntax is repaired rather than refused, so
+whatever a person types is searched for: a stray quote or parenthesis is
+ignored, an unclosed parenthesis closes at the end, an operator, ``-`` or
+``field:`` with nothing to apply to is dropped, an unknown field name is
+plain text, and a leading ``*`` is dropped (only prefixes are supported).
+Full-width forms are folded first (＂, （）, ＡＮＤ and the ideographic space
+work too), and lone surrogates become U+FFFD.
 
 >>> parse('難民 "伴走支援" -ウクライナ')
 Seq(items=(Words(text='難民'), Phrase(text='伴走支援', field=None), Not(item=Words(text='ウクライナ'))))
@@ -27,6 +30,8 @@ from .schema import FIELD_ALIASES
 
 #: Queries longer than this are refused with a clear message.
 MAX_QUERY_CHARS = 1000
+#: Deeper nesting (parentheses, NOT, field:) than this is read as plain words.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Not:
+    """``NOT x`` or ``-x``: documents matching ``item`` are left out."""
+
     item: "Node"
 
 
@@ -84,17 +91,23 @@ class Seq:
 
 Node = Union[Words, Phrase, Prefix, Field, Not, And, Or, Seq]
 
+# Tried in order at each position; a token never spans whitespace, except a
+# quoted phrase. A stray quote (no closing one) is ``bad`` and ignored.
 _TOKEN = re.compile(r'''
     (?P<space>\s+)
   | (?P<quote>"[^"]*")
   | (?P<lparen>\()
   | (?P<rparen>\))
-  | (?P<field>[^\s:()"]+):(?=\S)
+  | (?P<minus>-+(?=[^\s-]))
+  | (?P<field>[^\s:()"]+):
   | (?P<word>[^\s()"]+)
-  | (?P<bad>["])
+  | (?P<bad>")
 ''', re.VERBOSE)
+_WORD = re.compile(r'[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
-_SYNTAX_CHARS = re.compile(r'["()*]|(?<!\S)-|(?<!\S)(?:AND|OR|NOT)(?!\S)')
+_SYNTAX_CHARS = re.compile(r'["()*]|(?<!\S)-+|(?<!\S)(?:AND|OR|NOT)(?!\S)')
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_STOP = (None, "OR", "AND", "rparen")  # what ends a run of items side by side
 
 
 class _Malformed(Exception):
@@ -102,50 +115,60 @@ class _Malformed(Exception):
 
 
 def normalize_query(text: str) -> str:
-    """NFKC (full-width to ASCII, half-width kana to full) and trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """NFKC (full-width to ASCII, half-width kana to full), lone surrogates
+    replaced by U+FFFD, trimmed."""
+    return unicodedata.normalize("NFKC", _SURROGATE.sub("\ufffd", text)).strip()
 
 
 def parse(text: str) -> Node:
-    """Parse a query; malformed syntax becomes plain :class:`Words`."""
+    """Parse a query; see the module docstring for how bad syntax is repaired.
+
+    An empty result is ``Words('')``.
+    """
     text = normalize_query(text)
     try:
-        tokens = _tokenize(text)
-        parser = _Parser(tokens)
-        node = parser.parse()
-    except _Malformed:
+        node = _Parser(_tokenize(text)).parse()
+    except _Malformed:  # nested too deeply to be meant: plain words
         return Words(" ".join(_SYNTAX_CHARS.sub(" ", text).split()))
-    return node
+    return Words("") if node is None else node
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
     tokens, pos = [], 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
-        if m is None or m.lastgroup == "bad":
-            raise _Malformed
         kind, value = m.lastgroup, m.group()
+        if kind == "field" and _field_name(value[:-1]) is None:
+            m = _WORD.match(text, pos)  # an unknown field: plain text, colon and all
+            kind, value = "word", m.group()
         pos = m.end()
-        if kind == "space":
+        if kind in ("space", "bad"):
             continue
         if kind == "quote":
             value = value[1:-1]
         elif kind == "field":
-            value = value[:-1]
-            if value.lower() not in FIELD_ALIASES and value not in FIELD_ALIASES:
-                kind, value = "word", value + ":"  # unknown field: plain text
+            value = _field_name(value[:-1])
         elif kind == "word" and value in _OPERATORS:
             kind = value
         tokens.append((kind, value))
     return tokens
 
 
+def _field_name(name: str) -> str | None:
+    return FIELD_ALIASES.get(name, FIELD_ALIASES.get(name.lower()))
+
+
 class _Parser:
-    """Recursive descent: or := and (OR and)*; and := seq (AND seq)*;
-    seq := unary+; unary := (NOT | -) unary | primary."""
+    """Recursive descent over the tokens, repairing as it goes:
+
+    ``or := and (OR and)*``; ``and := seq (AND seq)*``; ``seq := unary*``;
+    ``unary := (NOT | -) unary | primary``; ``primary := ( or ) | "phrase" |
+    field: primary | word``. Each rule returns None when it found nothing to
+    search for, and its caller drops it.
+    """
 
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
-        self.tokens, self.i = tokens, 0
+        self.tokens, self.i, self.depth = tokens, 0, 0
 
     def peek(self) -> str | None:
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None
@@ -155,90 +178,113 @@ class _Parser:
         self.i += 1
         return token
 
-    def parse(self) -> Node:
-        if not self.tokens:
-            return Words("")
-        node = self.or_()
-        if self.i != len(self.tokens):
-            raise _Malformed
-        return node
+    def parse(self) -> Node | None:
+        parts = []
+        while self.peek() is not None:
+            node = self.or_()
+            if node is not None:
+                parts.append(node)
+            if self.peek() == "rparen":  # a stray closing parenthesis
+                self.take()
+        return _seq(parts)
 
-    def or_(self) -> Node:
+    def or_(self) -> Node | None:
         items = [self.and_()]
         while self.peek() == "OR":
             self.take()
             items.append(self.and_())
-        return items[0] if len(items) == 1 else Or(tuple(items))
+        return _combine(Or, items)
 
-    def and_(self) -> Node:
+    def and_(self) -> Node | None:
         items = [self.seq()]
         while self.peek() == "AND":
             self.take()
             items.append(self.seq())
-        return items[0] if len(items) == 1 else And(tuple(items))
+        return _combine(And, items)
 
-    def seq(self) -> Node:
+    def seq(self) -> Node | None:
         items = []
-        while self.peek() not in (None, "OR", "AND", "rparen"):
+        while self.peek() not in _STOP:
             items.append(self.unary())
-        if not items:
-            raise _Malformed
-        merged = _merge_words(items)
-        return merged[0] if len(merged) == 1 else Seq(tuple(merged))
+        return _seq(items)
 
-    def unary(self) -> Node:
-        kind = self.peek()
-        if kind == "NOT":
+    def unary(self) -> Node | None:
+        if self.peek() in ("NOT", "minus"):
             self.take()
-            return Not(self.unary())
-        if kind == "word" and self.tokens[self.i][1] == "-":
-            raise _Malformed  # a lone "-"
-        if kind == "word" and self.tokens[self.i][1].startswith("-"):
-            _, value = self.take()
-            return Not(_leaf(value[1:]))
+            if self.peek() in _STOP:
+                return None  # NOT or - with nothing after it
+            item = self.nested(self.unary)
+            if item is None:
+                return None
+            return item.item if isinstance(item, Not) else Not(item)  # NOT NOT x is x
         return self.primary()
 
-    def primary(self) -> Node:
+    def primary(self) -> Node | None:
         kind, value = self.take()
         if kind == "lparen":
-            node = self.or_()
-            if self.peek() != "rparen":
-                raise _Malformed
-            self.take()
+            node = self.nested(self.or_)
+            if self.peek() == "rparen":
+                self.take()  # an unclosed parenthesis closes at the end
             return node
         if kind == "quote":
-            if not value.strip():
-                raise _Malformed
-            return Phrase(value.strip())
+            return Phrase(" ".join(value.split())) if value.strip() else None
         if kind == "field":
-            field = FIELD_ALIASES.get(value.lower(), FIELD_ALIASES.get(value))
-            if self.peek() in (None, "OR", "AND", "rparen", "NOT"):
-                raise _Malformed
-            item = self.primary()
-            if isinstance(item, Phrase):
-                item = Phrase(item.text, field)
-            return Field(field, item)
+            if self.peek() in _STOP:
+                return None  # field: with no value
+            return _in_field(value, self.nested(self.unary))
         if kind == "word":
             return _leaf(value)
-        raise _Malformed
+        return None  # NOT / minus reach here only through unary
+
+    def nested(self, rule):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _Malformed
+        try:
+            return rule()
+        finally:
+            self.depth -= 1
 
 
-def _leaf(value: str) -> Node:
+def _in_field(field: str, item: Node | None) -> Node | None:
+    """``item`` searched in ``field``; ``field:-x`` means NOT ``field:x``."""
+    if item is None:
+        return None
+    if isinstance(item, Not):
+        return Not(_in_field(field, item.item))
+    if isinstance(item, Phrase):
+        item = Phrase(item.text, field)
+    return Field(field, item)
+
+
+def _leaf(value: str) -> Node | None:
     stripped = value.lstrip("*")  # leading wildcards are not supported: dropped
-    if not stripped.strip("*"):
-        raise _Malformed
+    if not stripped.strip("*-"):
+        return None  # only * or - : nothing to search for
     if stripped.endswith("*"):
         return Prefix(stripped.rstrip("*"))
     return Words(stripped)
 
 
-def _merge_words(items: list[Node]) -> list[Node]:
-    """Join neighbouring plain words into one :class:`Words` run, so that
-    ``外国人 留学生`` is understood as one piece of text."""
+def _combine(kind, items: list[Node | None]) -> Node | None:
+    kept = [item for item in items if item is not None]
+    if len(kept) <= 1:
+        return kept[0] if kept else None
+    return kind(tuple(kept))
+
+
+def _seq(items: list[Node | None]) -> Node | None:
+    """Items side by side, neighbouring plain words joined into one
+    :class:`Words` run, so that ``外国人 留学生`` is understood as one piece of
+    text."""
     out: list[Node] = []
     for item in items:
+        if item is None:
+            continue
         if isinstance(item, Words) and out and isinstance(out[-1], Words):
             out[-1] = Words(f"{out[-1].text} {item.text}")
         else:
             out.append(item)
-    return out
+    if len(out) <= 1:
+        return out[0] if out else None
+    return Seq(tuple(out))

@@ -1,16 +1,51 @@
-"""Plain-text rendering of results for the CLI (colour is the caller's choice)."""
+"""Plain-text rendering of results for the CLI (colour is the caller's choice).
+
+Text from queries and data passes through :func:`printable` first, so a
+control character (an ESC that would drive the terminal, a newline that
+would break a line) or a bidirectional override shows as an escape instead
+of taking effect.
+"""
 
 from __future__ import annotations
+
+import re
 
 from .results import Project, SearchResults, Snippet
 
 BOLD, DIM, MARK, RESET = "\033[1m", "\033[2m", "\033[1;33m", "\033[0m"
+_SPACES = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one terminal line: line breaks and tabs
+    become spaces; other control characters, bidirectional overrides and
+    lone surrogates become visible escapes.
+
+    >>> printable("a\\tb\\nc"), printable("\\x1b[2Jx"), printable("\\u202eabc")
+    ('a b c', '\\\\x1b[2Jx', '\\\\u202eabc')
+    """
+    if text.isprintable():
+        return text
+    text = _SPACES.sub(" ", text)
+    return _CONTROLS.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def render_snippet(snippet: Snippet, colour: bool) -> str:
-    if colour:
-        return snippet.marked(MARK, RESET)
-    return snippet.marked("[", "]")
+    """The snippet with its spans marked (bold yellow, or in brackets)."""
+    before, after = (MARK, RESET) if colour else ("[", "]")
+    out, last = [], 0
+    for start, end in snippet.spans:  # marked piece by piece: escapes change lengths
+        out += [printable(snippet.text[last:start]), before,
+                printable(snippet.text[start:end]), after]
+        last = end
+    out.append(printable(snippet.text[last:]))
+    return "".join(out)
 
 
 def render_results(results: SearchResults, colour: bool = False, explain: bool = False,
@@ -27,27 +62,29 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
     <BLANKLINE>
     1 result for 「外国人」
     """
+    p = printable
+    query = p(results.query)
     if not results.hits:
-        return f"No results {what} 「{results.query}」."
+        return f"No results {what} 「{query}」."
     b, d, r = (BOLD, DIM, RESET) if colour else ("", "", "")
     lines = []
     for rank, hit in enumerate(results, 1):
-        lines.append(f"{b}{rank}. {hit.organization}{r} {hit.entity}  {hit.location}  "
+        lines.append(f"{b}{rank}. {p(hit.organization)}{r} {p(hit.entity)}  {p(hit.location)}  "
                      f"{d}[No {hit.no}]{r}")
-        lines.append(f"   {hit.title}")
+        lines.append(f"   {p(hit.title)}")
         if hit.snippet.text and hit.snippet.field != "title":
             lines.append(f"   {render_snippet(hit.snippet, colour)}")
         if explain:
             lines.append(f"   {d}score {hit.score:.2f}, matched {hit.matched}/{hit.concepts}{r}")
             for m in hit.explain:
-                lines.append(f"   {d}  {m.concept}: {m.term} in {m.field} ({m.source}){r}")
+                lines.append(f"   {d}  {p(m.concept)}: {p(m.term)} in {m.field} ({m.source}){r}")
         lines.append("")
     shown, total = len(results.hits), results.total
     noun = "result" if total == 1 else "results"
-    tail = f"{total} {noun} {what} 「{results.query}」" if shown == total else \
-        f"{shown} of {total} {noun} {what} 「{results.query}」"
+    tail = f"{total} {noun} {what} 「{query}」" if shown == total else \
+        f"{shown} of {total} {noun} {what} 「{query}」"
     if explain and results.interpretation:
-        tail += "\nunderstood as:\n" + "\n".join(f"  {line}" for line in results.interpretation)
+        tail += "\nunderstood as:\n" + "\n".join(f"  {p(line)}" for line in results.interpretation)
     return "\n".join(lines) + "\n" + tail
 
 
@@ -55,7 +92,7 @@ def render_project(p: Project) -> str:
     rows = [("No", str(p.no)), ("法人格", p.entity), ("申請団体名", p.organization),
             ("所在地", f"{p.location} ({p.prefecture})" if p.prefecture else p.location),
             ("事業名", p.title), ("概要", p.summary)]
-    return "\n".join(f"{name}: {value}" for name, value in rows)
+    return "\n".join(f"{name}: {printable(value)}" for name, value in rows)
 
 
 def render_units(units) -> str:
@@ -65,8 +102,9 @@ def render_units(units) -> str:
         pos = "-".join(p for p in u.pos if p != "*")
         level = u.level + (" (stopped)" if u.stopped else "")
         syn = ",".join(map(str, u.synonyms)) or "-"
-        lines.append(f"{u.surface}\t{u.text}\t{u.reading}\t{pos}\t{u.start}-{u.end}\t{level}"
-                     f"\t{u.position}\t{syn}")
+        cells = [u.surface, u.text, u.reading, pos]
+        lines.append("\t".join(printable(c) for c in cells) +
+                     f"\t{u.start}-{u.end}\t{level}\t{u.position}\t{syn}")
     return "\n".join(lines)
 
 
@@ -86,4 +124,4 @@ def render_stats(stats) -> str:
         ("changes since build", str(max(len(stats.history) - 1, 0))),
     ]
     width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+    return "\n".join(f"{k:<{width}}  {printable(str(v))}" for k, v in rows)
