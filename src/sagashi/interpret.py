@@ -54,6 +54,8 @@ QUERY_STOPWORDS = frozenset("""
 _LATIN = re.compile(r"^[a-z][a-z0-9'’\-]*$")
 _LATIN_WORDS = re.compile(r"^[a-z][a-z0-9'’\- ]*$")
 MAX_SPAN = 4
+#: Concepts kept from one piece of text (a longer query is cut, not slow).
+MAX_CONCEPTS = 16
 #: Kana left over after known readings (し of こうべし, けん of ひょうごけん).
 MAX_LEFTOVER = 2
 #: Shortest kana piece read as a word on its own (shorter ones, like する,
@@ -135,11 +137,12 @@ class Interpreter:
         if not spans and not out:  # all scaffolding: search for what was typed after all
             spans = _content_spans(units, keep_stopwords=True)
         i = 0
-        while i < len(spans):
+        while i < len(spans) and len(out) < MAX_CONCEPTS:
             found, used = self._longest(spans, i, fields)
             out.extend(found)
             i += used
-        return Understood(out, _adjacent_runs(spans), fields)
+        unique = list({c.label: c for c in reversed(out)}.values())[::-1]  # first of each
+        return Understood(unique[:MAX_CONCEPTS], _adjacent_runs(spans), fields)
 
     def phrase(self, text: str, fields: tuple[str, ...] | None = None) -> Concept | None:
         """A quoted phrase: its words, in order, with nothing else between."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from . import entities, places
-from .analysis import bigrams
+from .analysis import READING_PREFIX, SYNONYM_PREFIX, bigrams
 from .errors import UsageError
 from .interpret import Alternative, Concept, Interpreter
 from .scoring import BestOf, lucene_idf
@@ -32,6 +32,8 @@ KEYWORD_SCORE = 3.0
 POOL_FACTOR, POOL_MIN = 5, 50
 #: Prefix queries expand to at most this many indexed words.
 MAX_PREFIX_TERMS = 64
+#: A query keeps at most this many distinct clauses (and phrase bonuses).
+MAX_CLAUSES = 16
 TIEBREAK = 0.1
 #: A word found in several fields scores its best field plus this share of
 #: the others ("best fields"), so a generic word in a name does not dominate.
@@ -94,7 +96,7 @@ def plan(node: Node, interpreter: Interpreter, reader) -> Plan:
         clauses = _clauses(node, interpreter, reader, None)
         strict = _strict(node, interpreter, reader)
         return Plan(tuple(c for c in clauses), (), strict)
-    items = node.items if isinstance(node, Seq) else (node,)
+    items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES] if isinstance(node, Seq) else (node,)
     positive, negative, phrases = [], [], []
     for item in items:
         if isinstance(item, Not):
@@ -107,7 +109,20 @@ def plan(node: Node, interpreter: Interpreter, reader) -> Plan:
             positive += [dataclasses.replace(c, required=True)
                          for c in _clauses(item, interpreter, reader, None)]
     name = _name_query(node.text) if isinstance(node, Words) and positive else None
-    return Plan(tuple(positive), tuple(negative), name=name, boost=_phrase_boost(phrases))
+    return Plan(_bounded(positive), _bounded(negative), name=name,
+                boost=_phrase_boost(phrases[:MAX_CLAUSES]))
+
+
+def _bounded(clauses: list[Clause]) -> tuple[Clause, ...]:
+    """Each clause once (支援支援支援… asks for 支援 once), and at most
+    MAX_CLAUSES of them, so no query, however long, is slow."""
+    seen, out = set(), []
+    for clause in clauses:
+        key = (clause.label, clause.required)
+        if key not in seen:
+            seen.add(key)
+            out.append(clause)
+    return tuple(out[:MAX_CLAUSES])
 
 
 def _phrase_boost(phrases: list[tuple[str, ...]]) -> wq.Query | None:
@@ -145,18 +160,18 @@ def _clauses(node: Node, interpreter: Interpreter, reader, fields) -> list[Claus
             return [_keyword_clause(node.field, node.item.text)]
         return _clauses(node.item, interpreter, reader, _fields_of(node.field))
     if isinstance(node, (And, Or, Seq)):
-        return [c for item in node.items for c in _clauses(item, interpreter, reader, fields)]
+        return [c for item in tuple(dict.fromkeys(node.items))[:MAX_CLAUSES]
+                for c in _clauses(item, interpreter, reader, fields)]
     if isinstance(node, Not):
         return []
     raise TypeError(f"unknown query node {node!r}")
 
 
 def _strict(node: Node, interpreter: Interpreter, reader, fields=None) -> wq.Query:
-    if isinstance(node, And) or isinstance(node, Seq):
-        subs = [_strict(item, interpreter, reader, fields) for item in node.items]
-        return wq.And(subs)
-    if isinstance(node, Or):
-        return wq.Or([_strict(item, interpreter, reader, fields) for item in node.items])
+    if isinstance(node, (And, Seq, Or)):
+        items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES]
+        subs = [_strict(item, interpreter, reader, fields) for item in items]
+        return wq.Or(subs) if isinstance(node, Or) else wq.And(subs)
     if isinstance(node, Not):
         return wq.Not(_strict(node.item, interpreter, reader, fields))
     clauses = _clauses(node, interpreter, reader, fields)
@@ -257,12 +272,12 @@ def _prefix_clause(text: str, reader, fields) -> Clause:
     from .analysis import fold
     prefix = fold(text)
     terms: set[str] = set()
-    for field in fields or DEFAULT_FIELDS:
-        for term in reader.expand_prefix(field, prefix):
-            term = term.decode("utf-8") if isinstance(term, bytes) else term
-            if term[:1] in ("~", "#"):
-                continue
-            terms.add(term)
+    if prefix[:1] not in (READING_PREFIX, SYNONYM_PREFIX):  # words only, never ~/# terms
+        for field in fields or DEFAULT_FIELDS:
+            for term in reader.expand_prefix(field, prefix):
+                terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(terms) >= MAX_PREFIX_TERMS:
+                    break
             if len(terms) >= MAX_PREFIX_TERMS:
                 break
     alts = tuple(Alternative("words", (t,), 1.0 if t == prefix else 0.8, "prefix")
@@ -328,7 +343,7 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
                                       plan_.boost),
                                limit=max(limit * POOL_FACTOR, POOL_MIN),
                                filter=filter_q, mask=mask)
-        seen = {d for d, _, _ in ranked} | set(extra)
+        seen = set(results.docs()) | {d for d, _, _ in ranked} | set(extra)
         candidates = [(h.docnum, h.score) for h in pool if h.docnum not in seen]
         optional_clauses = [c for c in plan_.clauses if not c.required]
         matched = matches_by_doc(searcher, optional_clauses, [d for d, _ in candidates])

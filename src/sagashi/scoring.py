@@ -55,12 +55,13 @@ class BestOfMatcher(matching.DisjunctionMaxMatcher):
         qa, qb = self.a.max_quality(), self.b.max_quality()
         return max(qa, qb) + self.tiebreak * min(qa, qb)
 
+    # Block skipping works as for a sum (Whoosh's union): max + tiebreak * min
+    # never exceeds a + b, so no block that could still reach minquality is
+    # skipped. block_quality() must use the same bound as skip_to_quality(),
+    # or a parent that waits for the quality to rise loops for ever.
     def block_quality(self):
-        qa, qb = self.a.block_quality(), self.b.block_quality()
-        return max(qa, qb) + self.tiebreak * min(qa, qb)
+        return self.a.block_quality() + self.b.block_quality()
 
-    # Skip blocks as a sum would: max + tiebreak * min never exceeds a + b,
-    # so this never skips a block that could still reach minquality.
     skip_to_quality = matching.UnionMatcher.skip_to_quality
 
 

@@ -15,6 +15,9 @@ generation. Results are plain frozen dataclasses built inside the searcher's
 from __future__ import annotations
 
 import logging
+import operator
+import os
+import stat
 import threading
 from pathlib import Path
 from typing import Callable
@@ -25,8 +28,8 @@ from whoosh import sorting
 
 from . import ranking, storage
 from .analysis import READING_PREFIX, SudachiAnalysis
-from .errors import (EngineClosedError, IndexMismatchError, IndexMissingError, QueryError,
-                     SagashiError, UsageError)
+from .errors import (EngineClosedError, IndexLockedError, IndexMismatchError, IndexMissingError,
+                     QueryError, SagashiError, UsageError)
 from .highlight import Marks, snippet
 from .indexing import build_index
 from .interpret import Interpreter
@@ -53,20 +56,31 @@ class Engine:
     settings. With an explicit ``index_dir`` nothing is built behind your
     back: a missing index raises :class:`IndexMissingError`, other settings
     :class:`IndexMismatchError`, and changed data only warns. ``notify``
-    receives one-line notes (default: the ``sagashi`` logger).
+    receives one-line notes (default: the ``sagashi`` logger); ``lock_timeout``
+    bounds the wait for another process's rebuild.
     """
 
     def __init__(self, index_dir: str | Path | None = None, *, data: str | Path | None = None,
                  auto_build: bool | None = None,
-                 notify: Callable[[str], None] | None = None) -> None:
-        if index_dir is not None and not isinstance(index_dir, (str, Path)):
-            raise UsageError(f"index_dir must be a path, got {type(index_dir).__name__}")
+                 notify: Callable[[str], None] | None = None,
+                 lock_timeout: float = 30.0) -> None:
+        index_dir, data = _check_path("index_dir", index_dir), _check_path("data", data)
+        if auto_build is not None and not isinstance(auto_build, bool):
+            raise UsageError(f"auto_build must be True, False or None, got {_shown(auto_build)}")
+        if notify is not None and not callable(notify):
+            raise UsageError(f"notify must be a function, got {type(notify).__name__}")
+        if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) \
+                or not 0 <= lock_timeout < float("inf"):  # nan and inf would wait forever
+            raise UsageError(f"lock_timeout must be a number of seconds, got "
+                             f"{_shown(lock_timeout)}", "for example lock_timeout=30")
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
+        _check_index_dir(self.index_dir)
         self._default = index_dir is None
         self._data = Path(data) if data is not None else (
             default_data_path() if self._default else None)
         self._auto_build = self._default if auto_build is None else auto_build
         self._notify = notify or log.warning
+        self._lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._analysis = SudachiAnalysis()
         self._ix = self._searcher = None
@@ -117,25 +131,30 @@ class Engine:
                     raise IndexMissingError(f"no index at {root}",
                                             f"build it with: sagashi index build --index {root}")
                 manifest = read_manifest(live)
+                if manifest is None and not live.is_dir():
+                    continue  # swapped and collected between two reads: look again
                 check_compatible(manifest, index_settings(), root)
             except (IndexMissingError, IndexMismatchError) as e:
                 if not self._auto_build or self._data is None or attempt:
                     raise
                 why = "missing" if isinstance(e, IndexMissingError) else "built with other settings"
-                self._rebuild(f"the index at {root} is {why}; building it from {self._data}")
-                continue
-            if data_changed(manifest):
-                if self._auto_build and self._data is not None and attempt == 0:
-                    self._rebuild(f"{manifest['data']['path']} changed since the index was "
-                                  "built; rebuilding it")
+                if self._rebuild(f"the index at {root} is {why}; building it from {self._data}"):
                     continue
-                self._notify(f"{manifest['data']['path']} changed since the index at {root} was "
-                             f"built; reindex with: sagashi index build --index {root}")
+                raise
+            if self._stale(manifest):
+                if self._auto_build and self._data is not None:
+                    if attempt == 0:
+                        self._rebuild(f"{self._data} changed since the index was built; "
+                                      "rebuilding it")
+                        continue
+                else:
+                    self._notify(f"{manifest['data']['path']} changed since the index at {root} "
+                                 f"was built; reindex with: sagashi index build --index {root}")
             try:
                 ix = whoosh_index.open_dir(str(live))
                 searcher = ix.searcher(weighting=WEIGHTING)
-            except FileNotFoundError:  # a writer swapped generations under us: retry
-                continue
+            except (FileNotFoundError, whoosh_index.EmptyIndexError):
+                continue  # a writer swapped generations under us: look again
             old = self._searcher
             self._ix, self._searcher, self._generation = ix, searcher, live.name
             if old is not None:
@@ -144,9 +163,27 @@ class Engine:
         raise IndexMissingError(f"could not open the index at {root}",
                                 "try again; if it persists, rebuild with: sagashi index build")
 
-    def _rebuild(self, note: str) -> None:
+    def _stale(self, manifest: dict) -> bool:
+        """Whether the data changed since the build, or (for an engine that
+        builds its own index) the data file is another one altogether."""
+        if data_changed(manifest):
+            return True
+        built_from = (manifest.get("data") or {}).get("path")
+        return bool(self._auto_build and self._data is not None and built_from
+                    and Path(built_from) != self._data.resolve())
+
+    def _rebuild(self, note: str) -> bool:
+        """Rebuild from the engine's data. If another process holds the write
+        lock (it is rebuilding already), keep serving the complete index that
+        exists, if any; returns whether there is an index to open."""
         self._notify(note)
-        build_index(self._data, self.index_dir)
+        try:
+            build_index(self._data, self.index_dir, lock_timeout=self._lock_timeout)
+        except IndexLockedError:
+            if storage.current_generation(self.index_dir) is None:
+                raise
+            self._notify("another process is rebuilding it; using the existing index meanwhile")
+        return True
 
     def _check(self):
         if self._closed:
@@ -175,7 +212,8 @@ class Engine:
         limit = _check_limit(limit)
         for name, value in (("pref", pref), ("entity", entity)):
             if value is not None and not isinstance(value, str):
-                raise UsageError(f"{name} must be text, got {type(value).__name__}")
+                raise UsageError(f"{name} must be text or None, got {type(value).__name__}",
+                                 f"for example {name}={'東京都' if name == 'pref' else '特非'!r}")
         with self._lock:
             searcher = self._check()
             node = parse(query)
@@ -343,7 +381,9 @@ def _describe(clause) -> str:
 
 def _check_query(query) -> None:
     if not isinstance(query, str):
-        raise UsageError(f"query must be text, got {type(query).__name__}")
+        hint = "decode it first: query.decode('utf-8')" if isinstance(query, bytes) else \
+            "pass the query as a str"
+        raise UsageError(f"query must be text, got {type(query).__name__}", hint)
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}",
                          "shorten the query to its key words")
@@ -352,14 +392,61 @@ def _check_query(query) -> None:
 
 
 def _check_limit(limit) -> int:
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise UsageError(f"limit must be a whole number, got {limit!r}")
+    limit = _whole_number("limit", limit)
     if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, got {_shown(limit)}",
+                         f"pass a number from 1 to {MAX_LIMIT}")
     return limit
 
 
 def _check_no(no) -> int:
-    if isinstance(no, bool) or not isinstance(no, int):
-        raise UsageError(f"a project number is a whole number, got {no!r}")
-    return no
+    return _whole_number("a project number", no)
+
+
+def _whole_number(name: str, value) -> int:
+    """``value`` as an int (numpy integers too); never a bool, float or str."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise UsageError(f"{name} must be a whole number, got {_shown(value)}",
+                     "pass an int, for example 10")
+
+
+def _check_path(name: str, value):
+    """A path argument: None, or a non-empty str or os.PathLike naming a str path."""
+    if value is None:
+        return None
+    path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    if not isinstance(path, str):
+        raise UsageError(f"{name} must be a path (str or pathlib.Path), "
+                         f"got {type(value).__name__}", "for example Engine('path/to/index')")
+    if not path:
+        raise UsageError(f"{name} is an empty path", "name a folder, or pass None for the default")
+    return path
+
+
+def _check_index_dir(root: Path) -> None:
+    """Refuse an index folder that is a file or cannot be read, with a clear
+    message, before anything opens it (a missing one is storage's to report)."""
+    try:
+        st = os.stat(root)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise IndexMissingError(f"cannot reach the index folder {root} ({e.strerror})",
+                                "check the path and the permissions of the folders above it") \
+            from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise IndexMissingError(f"{root} is a file, not an index folder",
+                                "pass the folder an index was built into")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise IndexMissingError(f"cannot read the index folder {root} (permission denied)",
+                                f"check its permissions: ls -ld {root}")
+
+
+def _shown(value) -> str:
+    """A short repr of a bad argument, for an error message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
