@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 
 from . import __version__
 from .errors import IndexMissingError, IndexUntrustedError, SagashiError
@@ -291,13 +292,9 @@ def cmd_analyze(args) -> int:
 
 def cmd_index_build(args) -> int:
     from .indexing import build_index
-    from .progress import ProgressBar
-    bar = ProgressBar("indexing")
-    try:
+    with _progress_bar("indexing") as bar:
         report = build_index(args.data, args.index, encoding=args.encoding, procs=args.procs,
                              progress=bar, lock_timeout=args.wait)
-    finally:
-        bar.finish()
     _note(f"read {report.records_read:,} records, indexed {report.records_indexed:,} "
           f"in {report.seconds:.1f} s ({report.data_format}, {report.encoding}) "
           f"into {report.index_dir}")
@@ -306,13 +303,9 @@ def cmd_index_build(args) -> int:
 
 def cmd_index_update(args) -> int:
     from .indexing import update_index
-    from .progress import ProgressBar
-    bar = ProgressBar("updating")
-    try:
+    with _progress_bar("updating") as bar:
         report = update_index(args.file, args.index, encoding=args.encoding, progress=bar,
                               lock_timeout=args.wait)
-    finally:
-        bar.finish()
     _note(f"read {report.records_read:,} records: added {report.added:,}, replaced "
           f"{report.replaced:,}; the index at {report.index_dir} now holds "
           f"{report.records_indexed:,}")
@@ -340,6 +333,17 @@ def cmd_index_stats(args) -> int:
 
 
 # -- output helpers -------------------------------------------------------------
+
+@contextmanager
+def _progress_bar(label: str):
+    """A progress bar on stderr (terminal only), finished however the work ends."""
+    from .progress import ProgressBar
+    bar = ProgressBar(label)
+    try:
+        yield bar
+    finally:
+        bar.finish()
+
 
 def _print_json(obj) -> None:
     """One JSON object on one line, Japanese readable. Characters that some

@@ -18,9 +18,8 @@ from typing import Iterable
 from whoosh import index as whoosh_index
 
 from . import storage
-from .errors import DataError, IndexMissingError, UsageError
-from .manifest import (check_compatible, data_fingerprint, index_settings, read_manifest,
-                       write_manifest)
+from .errors import DataError, UsageError
+from .manifest import data_fingerprint, index_settings, live_generation, write_manifest
 from .records import DataFile, load_records
 from .resources import default_data_path, default_index_dir
 from .schema import make_schema
@@ -204,13 +203,7 @@ def _root(index_dir) -> Path:
 
 def _open_for_change(index_dir) -> tuple[Path, Path, dict]:
     root = _root(index_dir)
-    storage.check_trusted(root)
-    live = storage.current_generation(root)
-    if live is None:
-        raise IndexMissingError(f"no index at {root}",
-                                f"build it with: sagashi index build --index {root}")
-    manifest = read_manifest(live)
-    check_compatible(manifest, index_settings(), root)
+    live, manifest = live_generation(root)
     return root, live, manifest
 
 

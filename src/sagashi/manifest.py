@@ -18,7 +18,8 @@ from pathlib import Path
 from . import __version__
 from .analysis import SudachiAnalysis, dictionary_version, sudachipy_version
 from .entities import TABLE as ENTITY_TABLE
-from .errors import IndexMismatchError
+from . import storage
+from .errors import IndexMismatchError, IndexMissingError
 from .places import TABLES as PLACE_TABLES
 from .resources import tables_checksum
 from .schema import SCHEMA_VERSION, make_analyzer
@@ -118,3 +119,25 @@ def check_compatible(manifest: dict | None, expected: dict, root: Path) -> None:
 def _short(value) -> str:
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+class GenerationGone(IndexMissingError):
+    """The live generation was swapped out and removed while being opened:
+    look again."""
+
+
+def live_generation(root: Path) -> tuple[Path, dict]:
+    """The live generation of the index at ``root`` and its manifest, after
+    every check that comes before unpickling: a folder sagashi created and
+    others cannot write, an index present, built with these settings."""
+    storage.check_trusted(root)
+    live = storage.current_generation(root)
+    if live is None:
+        raise IndexMissingError(f"no index at {root}",
+                                f"build it with: sagashi index build --index {root}")
+    manifest = read_manifest(live)
+    if manifest is None and not live.is_dir():
+        raise GenerationGone(f"the index at {root} changed while it was opened",
+                             "try again")
+    check_compatible(manifest, index_settings(), root)
+    return live, manifest

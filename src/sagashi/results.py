@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .records import Record
+
 
 @dataclass(frozen=True)
 class Snippet:
@@ -96,16 +98,11 @@ class SearchResults:
 
 
 @dataclass(frozen=True)
-class Project:
-    """One project in full, as ``sagashi show`` prints it."""
+class Project(Record):
+    """One project in full, as ``sagashi show`` prints it: the record's
+    columns and its derived prefecture."""
 
-    no: int
-    entity: str
-    organization: str
-    location: str
-    title: str
-    summary: str
-    prefecture: str
+    prefecture: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)

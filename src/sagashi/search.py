@@ -34,7 +34,7 @@ from .highlight import Marks, snippet
 from .indexing import build_index
 from .interpret import Interpreter
 from .lexicon import load_lexicon
-from .manifest import check_compatible, data_changed, index_settings, read_manifest
+from .manifest import GenerationGone, data_changed, live_generation
 from .query_syntax import MAX_QUERY_CHARS, parse
 from .resources import default_data_path, default_index_dir
 from .results import Hit, Match, Project, SearchResults
@@ -125,15 +125,9 @@ class Engine:
         root = self.index_dir
         for attempt in range(_OPEN_RETRIES):
             try:
-                storage.check_trusted(root)
-                live = storage.current_generation(root)
-                if live is None:
-                    raise IndexMissingError(f"no index at {root}",
-                                            f"build it with: sagashi index build --index {root}")
-                manifest = read_manifest(live)
-                if manifest is None and not live.is_dir():
-                    continue  # swapped and collected between two reads: look again
-                check_compatible(manifest, index_settings(), root)
+                live, manifest = live_generation(root)
+            except GenerationGone:
+                continue  # swapped and collected between two reads: look again
             except (IndexMissingError, IndexMismatchError) as e:
                 if not self._auto_build or self._data is None or attempt:
                     raise
@@ -240,13 +234,8 @@ class Engine:
         no = _check_no(no)
         with self._lock:
             searcher = self._check()
-            fields = searcher.document(no=str(no))
-            if fields is None:
-                raise UsageError(f"no project with No {no}",
-                                 "find numbers with: sagashi search QUERY")
-            r = to_record(fields)
-            return Project(r.no, r.entity, r.organization, r.location, r.title, r.summary,
-                           fields.get("pref", ""))
+            fields = searcher.stored_fields(_docnum(searcher, no))
+            return Project(**to_record(fields).as_dict(), prefecture=fields.get("pref", ""))
 
     def similar(self, no: int, limit: int = 10) -> SearchResults:
         """The projects most like project ``no``: its most distinctive words
@@ -255,11 +244,7 @@ class Engine:
         limit = _check_limit(limit)
         with self._lock:
             searcher = self._check()
-            docnum = searcher.document_number(no=str(no))
-            if docnum is None:
-                raise UsageError(f"no project with No {no}",
-                                 "find numbers with: sagashi search QUERY")
-            fields = searcher.stored_fields(docnum)
+            fields = searcher.stored_fields(_docnum(searcher, no))
             terms = self._key_terms(searcher, fields)
             if not terms:
                 return SearchResults(f"No {no}", 0, (), {}, ())
@@ -328,6 +313,13 @@ class Engine:
             scored.append((term, freq * math.log(1 + n / (1 + df))))
         scored.sort(key=lambda x: -x[1])
         return scored[:count]
+
+
+def _docnum(searcher, no: int) -> int:
+    docnum = searcher.document_number(no=str(no))
+    if docnum is None:
+        raise UsageError(f"no project with No {no}", "find numbers with: sagashi search QUERY")
+    return docnum
 
 
 def _marks(plan) -> Marks:
