@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import entities, places
-from .analysis import SudachiAnalysis, Unit, is_kana, reading_term, synonym_term
+from .analysis import (SudachiAnalysis, Unit, fold, is_kana, reading_term, synonym_term,
+                       to_hiragana, to_katakana)
 from .analysis.romaji import romaji_to_hiragana
 from .lexicon import RELATION_WEIGHTS, Lexicon
 
@@ -63,7 +64,7 @@ MAX_LEFTOVER = 2
 MIN_READING = 3
 _KATAKANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa])[-‐‑‒–—―−ｰ－](?=[\u30a1-\u30fa]|$)")
 _KATAKANA_DOT = re.compile(r"(?<=[\u30a1-\u30fc])[・･](?=[\u30a1-\u30fc])")
-_KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}")
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{2,}")
 
 #: Weights of the alternative forms, relative to the literal word (1.0).
 WEIGHTS = {
@@ -174,11 +175,11 @@ class Interpreter:
         return self._special(span, fields, single=True) or self._word(span, fields)
 
     def _kana_readings(self, text: str, fields) -> tuple[str, list[Concept]]:
-        """Kana that Sudachi cannot read as words (あまくさ -> 甘く + さ) but that
+        """Hiragana that Sudachi cannot read as words (あまくさ -> 甘く + さ) but that
         spell known readings (天草 is アマクサ) become reading concepts; their
         text is blanked out for the rest of the analysis."""
         concepts = []
-        for m in _KANA_RUN.finditer(text):
+        for m in _HIRAGANA_RUN.finditer(text):
             run = m.group()
             place = places.lookup_reading(run)
             if place is not None:  # ひょうごけん: the prefecture
@@ -195,20 +196,22 @@ class Interpreter:
             if pieces:
                 concepts += [Concept(piece, (Alternative("term", (term,), WEIGHTS["reading"],
                                                          "reading"),), fields)
-                             for piece, term in pieces]
+                             for piece, term in pieces]  # "term": one word, any kind
                 text = text[:m.start()] + " " * len(run) + text[m.end():]
         return text, concepts
 
     def _reading_cover(self, run: str) -> list[tuple[str, str]]:
-        """Split a kana run into the fewest known readings, longest first,
-        allowing a short leftover at the end (こうべし -> こうべ + し); [] if
-        it cannot be covered."""
+        """Split a kana run into the fewest known readings (or known words
+        spelt in katakana), longest first, allowing a short leftover at the
+        end (こうべし -> こうべ + し); [] if it cannot be covered."""
         pieces, start = [], 0
         while start < len(run):
             for end in range(len(run), start + MIN_READING - 1, -1):
-                term = reading_term(run[start:end])
-                if term and self.known(term):
-                    pieces.append((run[start:end], term))
+                piece = run[start:end]
+                term = next((t for t in (reading_term(piece), fold(to_katakana(piece)))
+                             if t and self.known(t)), None)
+                if term:
+                    pieces.append((piece, term))
                     start = end
                     break
             else:
@@ -260,9 +263,7 @@ class Interpreter:
             alts.append(Alternative("term", (synonym_term(group),), WEIGHTS["sudachi synonym"],
                                     "sudachi synonym"))
         if is_kana(unit.surface):
-            term = reading_term(unit.surface)
-            if term:
-                alts.append(Alternative("term", (term,), WEIGHTS["reading"], "reading"))
+            alts += _kana_alternatives(unit.surface, unit.text)
         return alts
 
     def _synonyms(self, span: _Span, key: str | None = None, weight: float = 1.0,
@@ -318,6 +319,18 @@ def _literal(span: _Span) -> Alternative:
     the phrase of their finest parts (positions count those)."""
     terms = (span.units[0].text,) if len(span.units) == 1 else tuple(u.text for u in span.parts)
     return Alternative("words", terms, WEIGHTS["literal"], "literal")
+
+
+def _kana_alternatives(surface: str, text: str) -> list[Alternative]:
+    """A kana word also as its reading (こうべ -> 神戸) and as the same word in
+    the other kana (しぇるたー -> シェルター), when that differs from ``text``."""
+    alts = []
+    term = reading_term(surface)
+    if term:
+        alts.append(Alternative("term", (term,), WEIGHTS["reading"], "reading"))
+    for spelling in {fold(to_katakana(surface)), fold(to_hiragana(surface))} - {text}:
+        alts.append(Alternative("words", (spelling,), WEIGHTS["reading"], "reading"))
+    return alts
 
 
 def _katakana_fixes(text: str) -> str:

@@ -21,7 +21,7 @@ from .entities import entity_code, entity_name
 from .places import prefecture_of
 from .records import Record
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Searchable text fields, in display order, with their query-time boosts.
 TEXT_FIELDS: dict[str, float] = {
@@ -57,6 +57,10 @@ def make_schema(analysis: SudachiAnalysis | None = None) -> fields.Schema:
     analyzer = make_analyzer(analysis)
     text = {name: fields.TEXT(analyzer=analyzer, stored=True, phrase=True)
             for name in TEXT_FIELDS}
+    # entity types are matched by code and by 法人格:, never by reading or synonym
+    text["entity"] = fields.TEXT(analyzer=japanese_analyzer(analysis, readings=False,
+                                                            synonyms=False),
+                                 stored=True, phrase=True)
     return fields.Schema(
         no=fields.ID(stored=True, unique=True),
         entity_raw=fields.STORED(),

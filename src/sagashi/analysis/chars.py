@@ -12,6 +12,7 @@ import unicodedata
 _HIRA_TO_KATA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 _KATA_TO_HIRA = {c + 0x60: c for c in range(0x3041, 0x3097)}
 _KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u309d\u309e\u30fd\u30fe]+$")
+_KANJI = re.compile(r"[\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # The vowel each katakana ends in, for folding long vowels.
@@ -45,6 +46,15 @@ def fold(text: str) -> str:
 def clean(text: str) -> str:
     """Replace lone surrogates by U+FFFD, keeping the length (and so offsets)."""
     return _SURROGATE.sub("\ufffd", text)
+
+
+def has_kanji(text: str) -> bool:
+    """True when ``text`` holds at least one CJK ideograph (漢字, 々 included).
+
+    >>> has_kanji("神戸市"), has_kanji("カフェ"), has_kanji("佐々木")
+    (True, False, True)
+    """
+    return bool(_KANJI.search(text))
 
 
 def is_kana(text: str) -> bool:

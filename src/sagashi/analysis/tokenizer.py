@@ -16,11 +16,17 @@ from __future__ import annotations
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
-from .chars import is_kana, loose_reading
+from .chars import has_kanji, is_kana, loose_reading
 from .sudachi import SudachiAnalysis
 
 READING_PREFIX = "~"
 SYNONYM_PREFIX = "#"
+
+
+def needs_reading(surface: str) -> bool:
+    """Whether a word's reading says more than its spelling: kanji, or
+    katakana (whose loose key forgives long vowels and small kana)."""
+    return has_kanji(surface) or any("\u30a1" <= ch <= "\u30fa" for ch in surface)
 
 
 def reading_term(reading: str) -> str | None:
@@ -90,18 +96,22 @@ class SudachiTokenizer(Tokenizer):
 
 
 class ReadingFilter(Filter):
-    """After each word token, add its reading term (``~コベ``) at the same
-    position and offsets. Skipped in query mode: queries ask for readings
-    explicitly.
+    """After each word token written with kanji or katakana, add its reading
+    term (``~コベ``) at the same position and offsets: kanji for kana and
+    romaji queries, katakana for loanwords typed another way (ボランテイア).
+    Hiragana and Latin words need none (a kana query also searches its
+    katakana and hiragana spellings), nor do compounds, whose parts carry
+    readings. Skipped in query mode: queries ask for readings explicitly.
 
-    >>> [t.text for t in (SudachiTokenizer() | ReadingFilter())("神戸")]
-    ['神戸', '~コベ']
+    >>> [t.text for t in (SudachiTokenizer() | ReadingFilter())("神戸のカフェと sns")]
+    ['神戸', '~コベ', 'カフェ', '~カフエ', 'sns']
     """
 
     def __call__(self, tokens):
         for t in tokens:
             # Read what we need first: filters after this one reuse the token.
-            wanted = not t.stopped and t.kind == "word" and t.mode != "query"
+            wanted = (not t.stopped and t.kind == "word" and t.mode != "query"
+                      and t.level != "C" and needs_reading(t.surface))
             term, text = reading_term(t.reading) if wanted else None, t.text
             yield t
             if term and term != text:
@@ -111,7 +121,8 @@ class ReadingFilter(Filter):
 
 class SynonymFilter(Filter):
     """After each word token, add a ``#id`` term for each SudachiDict synonym
-    group it belongs to. Skipped in query mode."""
+    group it belongs to (the parts of a compound too: 労働 in 外国人労働者 is
+    a synonym of 働く). Skipped in query mode."""
 
     def __call__(self, tokens):
         for t in tokens:
