@@ -22,6 +22,7 @@ says whether a term occurs in it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
@@ -78,8 +79,10 @@ WEIGHTS = {
 class Alternative:
     """One form that counts as finding a concept.
 
-    ``kind``: ``words`` (one term, or a phrase when several), ``term`` (a
-    reading or synonym-group term), ``pref`` or ``entity`` (keyword fields).
+    ``kind``: ``words`` (one term, or several in one field: a multi-word
+    synonym or translation), ``phrase`` (words side by side, in order: a
+    quoted phrase or words typed together), ``term`` (a reading or
+    synonym-group term), ``pref`` or ``entity`` (keyword fields).
     """
 
     kind: str
@@ -150,7 +153,7 @@ class Interpreter:
         parts = [u.text for u in self.analysis.units(text) if not u.stopped and u.level != "C"]
         if not parts:
             return None
-        return Concept(text, (Alternative("words", tuple(parts), 1.0, "literal"),), fields)
+        return Concept(text, (Alternative("phrase", tuple(parts), 1.0, "literal"),), fields)
 
     def _longest(self, spans: list[_Span], i: int, fields) -> tuple[list[Concept], int]:
         for length in range(min(MAX_SPAN, len(spans) - i), 0, -1):
@@ -181,6 +184,8 @@ class Interpreter:
         concepts = []
         for m in _HIRAGANA_RUN.finditer(text):
             run = m.group()
+            if not _standalone(text, m.start(), m.end()):
+                continue  # hiragana against other script is grammar (している), not a name
             place = places.lookup_reading(run)
             if place is not None:  # ひょうごけん: the prefecture
                 alts = [Alternative("pref", place.prefectures, WEIGHTS["prefecture"], "prefecture")]
@@ -257,7 +262,7 @@ class Interpreter:
         unit = span.units[0]
         alts = []
         if len(span.parts) > 1:
-            alts.append(Alternative("words", tuple(u.text for u in span.parts), WEIGHTS["compound"],
+            alts.append(Alternative("phrase", tuple(u.text for u in span.parts), WEIGHTS["compound"],
                                     "compound"))
         for group in unit.synonyms:
             alts.append(Alternative("term", (synonym_term(group),), WEIGHTS["sudachi synonym"],
@@ -317,8 +322,17 @@ class Interpreter:
 def _literal(span: _Span) -> Alternative:
     """The words as typed: one unit's own term (日本語), or for several units
     the phrase of their finest parts (positions count those)."""
-    terms = (span.units[0].text,) if len(span.units) == 1 else tuple(u.text for u in span.parts)
-    return Alternative("words", terms, WEIGHTS["literal"], "literal")
+    if len(span.units) == 1:
+        return Alternative("words", (span.units[0].text,), WEIGHTS["literal"], "literal")
+    return Alternative("phrase", tuple(u.text for u in span.parts), WEIGHTS["literal"], "literal")
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] stands alone: at the ends of the text or next
+    to spaces and punctuation only."""
+    return all(i < 0 or i >= len(text) or text[i].isspace()
+               or unicodedata.category(text[i]).startswith("P")
+               for i in (start - 1, end))
 
 
 def _kana_alternatives(surface: str, text: str) -> list[Alternative]:

@@ -30,6 +30,8 @@ from .schema import DEFAULT_FIELDS, TEXT_FIELDS
 KEYWORD_SCORE = 3.0
 #: How far past ``limit`` relaxed matching looks for partial matches.
 POOL_FACTOR, POOL_MIN = 5, 50
+#: How many of the best full matches the phrase bonus may reorder.
+RESCORE_WINDOW = 50
 #: Prefix queries expand to at most this many indexed words.
 MAX_PREFIX_TERMS = 64
 #: A query keeps at most this many distinct clauses (and phrase bonuses).
@@ -39,7 +41,7 @@ TIEBREAK = 0.1
 #: the others ("best fields"), so a generic word in a name does not dominate.
 FIELD_TIEBREAK = 0.3
 #: Weight of the phrase bonus (words typed together found together).
-PHRASE_WEIGHT = 0.5
+PHRASE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
     subs = []
     for alt in concept.alternatives:
         scale = 1.0
-        if reader is not None and alt is not literal and alt.kind in ("words", "term"):
+        if reader is not None and alt is not literal and alt.kind in ("words", "phrase", "term"):
             scale = (target or _idf(reader, ())) / _idf(reader, alt.terms)
         subs.append(alternative_query(alt, concept.fields, scale))
     query = subs[0] if len(subs) == 1 else BestOf(subs, tiebreak=TIEBREAK)
@@ -241,15 +243,32 @@ def alternative_query(alt: Alternative, fields: tuple[str, ...] | None,
         inner = terms[0] if len(terms) == 1 else wq.Or(terms)
         return wq.ConstantScoreQuery(inner, KEYWORD_SCORE * alt.weight)
     subs = []
-    for field in fields or DEFAULT_FIELDS:
+    for field in fields or _fields_for(alt):
         boost = TEXT_FIELDS[field] * alt.weight * scale
-        if len(alt.terms) > 1:
+        if alt.kind == "phrase" and len(alt.terms) > 1:
             subs.append(wq.Phrase(field, list(alt.terms), boost=boost))
+        elif len(alt.terms) > 1:
+            # a multi-word synonym or translation: its words in one field.
+            # Positions would be more exact, but Whoosh's span matching costs
+            # seconds per query on a large index, for little difference here.
+            subs.append(wq.And([wq.Term(field, t) for t in alt.terms], boost=boost))
         else:
             subs.append(wq.Term(field, alt.terms[0], boost=boost))
     if len(subs) == 1:
         return subs[0]
     return BestOf(subs, tiebreak=FIELD_TIEBREAK)
+
+
+#: Expansions that may name a place; others are not looked for in 所在地.
+PLACE_SOURCES = {"literal", "compound", "reading", "romaji", "place name", "prefecture", "region"}
+
+
+def _fields_for(alt: Alternative) -> tuple[str, ...]:
+    """Where an alternative is looked for: what may name a place everywhere,
+    other expansions everywhere but 所在地."""
+    if alt.source in PLACE_SOURCES:
+        return DEFAULT_FIELDS
+    return tuple(f for f in DEFAULT_FIELDS if f != "location")
 
 
 def _keyword_clause(field: str, value: str) -> Clause:
@@ -319,15 +338,22 @@ class Ranking:
 
 
 def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ranking:
-    """Rank documents for a plan (see the module docstring)."""
+    """Rank documents for a plan (see the module docstring).
+
+    The full matches are collected without block skipping (this corpus's
+    scores are too flat for it to pay), which also counts them exactly. The
+    phrase bonus rescores the best RESCORE_WINDOW of them only. Partial
+    matches are looked for when the full ones do not fill the page.
+    """
     mask = wq.Or([c.query for c in plan_.exclusions]) if plan_.exclusions else None
     n = len(plan_.clauses)
-    results = searcher.search(plan_.strict if plan_.strict is not None else
-                              _maybe(_all(plan_.clauses), plan_.boost),
-                              limit=limit, filter=filter_q, mask=mask, groupedby=groupedby)
-    ranked = [(h.docnum, h.score, n) for h in results][:limit]
-    total = len(results)
-    extra: list[int] = []  # matches outside the strict results (for facets)
+    window = max(limit, RESCORE_WINDOW) if plan_.boost is not None else limit
+    results = searcher.search(plan_.strict if plan_.strict is not None else _all(plan_.clauses),
+                              limit=window, filter=filter_q, mask=mask, groupedby=groupedby,
+                              optimize=False)
+    total = len(results)  # exact: counted while collecting
+    ranked = _rescore(searcher, [(h.docnum, h.score, n) for h in results], plan_.boost)[:limit]
+    extra: list[int] = []  # matches outside the full matches (for the total and facets)
     if plan_.name is not None:  # name lookups first: 「まなびと」 finds まなびと
         by_name = searcher.search(plan_.name, limit=limit, filter=filter_q, mask=mask)
         scores = {d: s for d, s, _ in ranked}
@@ -335,21 +361,20 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
         extra = [d for d, _, _ in named if d not in scores]
         named_set = {d for d, _, _ in named}
         ranked = (named + [r for r in ranked if r[0] not in named_set])[:limit]
-    optional = [c.query for c in plan_.clauses if not c.required]
-    if plan_.strict is None and n > 1 and optional:  # partial matches, also for the total
+    optional = [c for c in plan_.clauses if not c.required]
+    if plan_.strict is None and n > 1 and optional and len(ranked) < limit:
         required = [c.query for c in plan_.clauses if c.required]
-        wanted = optional[0] if len(optional) == 1 else wq.Or(optional)
-        pool = searcher.search(_maybe(wq.And([*required, wanted]) if required else wanted,
-                                      plan_.boost),
+        wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
+        pool = searcher.search(wq.And([*required, wanted]) if required else wanted,
                                limit=max(limit * POOL_FACTOR, POOL_MIN),
                                filter=filter_q, mask=mask)
-        seen = set(results.docs()) | {d for d, _, _ in ranked} | set(extra)
+        seen = {d for d, _, _ in ranked} | set(extra)
         candidates = [(h.docnum, h.score) for h in pool if h.docnum not in seen]
-        optional_clauses = [c for c in plan_.clauses if not c.required]
-        matched = matches_by_doc(searcher, optional_clauses, [d for d, _ in candidates])
+        matched = matches_by_doc(searcher, optional, [d for d, _ in candidates])
         base = n - len(optional)
         relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
-                   if matched[d] and partial_enough(matched[d], optional_clauses)]
+                   if 0 < len(matched[d]) < len(optional)  # full ones were counted above
+                   and partial_enough(matched[d], optional)]
         weights = {d: sum(c.weight for c in matched[d]) for d, _, _ in relaxed}
         # more clauses first; among equals, the more informative words; then score
         relaxed.sort(key=lambda x: (-x[2], -weights[x[0]], -x[1]))
@@ -358,12 +383,17 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
     return Ranking(ranked, total + len(extra), results, extra)
 
 
+def _rescore(searcher, ranked: list, boost: wq.Query | None) -> list:
+    """Add the phrase bonus to each ranked document that earns it, and sort."""
+    if boost is None or not ranked:
+        return ranked
+    bonus = dict(scores_of(searcher, boost, sorted(d for d, _, _ in ranked)))
+    return sorted(((d, s + bonus.get(d, 0.0), m) for d, s, m in ranked),
+                  key=lambda r: -r[1])
+
+
 def _all(clauses) -> wq.Query:
     return clauses[0].query if len(clauses) == 1 else wq.And([c.query for c in clauses])
-
-
-def _maybe(required: wq.Query, optional: wq.Query | None) -> wq.Query:
-    return required if optional is None else wq.AndMaybe(required, optional)
 
 
 def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[Clause]]:
@@ -379,6 +409,12 @@ def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[C
 
 def matching(searcher, q: wq.Query, ordered_docnums: list[int]) -> list[int]:
     """Those of the (sorted) documents that ``q`` matches."""
+    return [d for d, _ in scores_of(searcher, q, ordered_docnums)]
+
+
+def scores_of(searcher, q: wq.Query, ordered_docnums: list[int]) -> list[tuple[int, float]]:
+    """``(docnum, score)`` for those of the (sorted) documents that ``q``
+    matches, visiting only them (skip_to)."""
     out = []
     m = q.matcher(searcher)
     for d in ordered_docnums:
@@ -389,5 +425,5 @@ def matching(searcher, q: wq.Query, ordered_docnums: list[int]) -> list[int]:
             if not m.is_active():
                 break
         if m.id() == d:
-            out.append(d)
+            out.append((d, m.score()))
     return out

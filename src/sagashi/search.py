@@ -328,8 +328,8 @@ def _marks(plan) -> Marks:
         if clause.concept is None:
             continue
         for alt in clause.concept.alternatives:
-            if alt.kind == "words" and len(alt.terms) > 1:
-                phrases.add(alt.terms)
+            if alt.kind in ("words", "phrase") and len(alt.terms) > 1:
+                phrases.add(alt.terms)  # marked only where the words stand together
             elif alt.kind == "words":
                 words.update(alt.terms)
             elif alt.kind == "term":
