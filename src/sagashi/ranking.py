@@ -36,6 +36,8 @@ RESCORE_WINDOW = 50
 MAX_PREFIX_TERMS = 64
 #: A query keeps at most this many distinct clauses (and phrase bonuses).
 MAX_CLAUSES = 16
+#: A concept keeps at most this many of its forms (the strongest).
+MAX_ALTERNATIVES = 8
 TIEBREAK = 0.1
 #: A word found in several fields scores its best field plus this share of
 #: the others ("best fields"), so a generic word in a name does not dominate.
@@ -189,28 +191,49 @@ def _fields_of(field: str | None) -> tuple[str, ...] | None:
 def concept_clause(concept: Concept, reader=None) -> Clause:
     """The Whoosh query of a concept: the best of its alternatives.
 
-    With a ``reader``, each expansion is scaled so that it scores like the
-    literal word would (its weight times the literal's IDF, not its own): a
-    rare synonym must not outrank the word the searcher actually typed.
+    With a ``reader``, alternatives no record contains are left out (each
+    costs a matcher on every query), and each expansion is scaled so that it
+    scores like the literal word would (its weight times the literal's IDF,
+    not its own): a rare synonym must not outrank the word the searcher
+    actually typed.
     """
     literal = next((a for a in concept.alternatives if a.source == "literal"), None)
-    target = _idf(reader, literal.terms) if reader is not None and literal else None
-    subs = []
-    for alt in concept.alternatives:
-        scale = 1.0
-        if reader is not None and alt is not literal and alt.kind in ("words", "phrase", "term"):
-            scale = (target or _idf(reader, ())) / _idf(reader, alt.terms)
-        subs.append(alternative_query(alt, concept.fields, scale))
-    query = subs[0] if len(subs) == 1 else BestOf(subs, tiebreak=TIEBREAK)
     if reader is None:
-        return Clause(concept.label, query, concept)
+        subs = [alternative_query(alt, concept.fields) for alt in concept.alternatives]
+        return Clause(concept.label, _best(subs), concept)
+    dfs = {alt: _alternative_df(reader, alt) for alt in concept.alternatives}
+    useful = _strongest([alt for alt in concept.alternatives if dfs[alt] > 0]
+                        or [concept.alternatives[0]])
+    target = _idf(reader, literal.terms) if literal and dfs[literal] else _idf(reader, ())
+    subs = []
+    for alt in useful:
+        scale = 1.0
+        if alt is not literal and alt.kind in ("words", "phrase", "term"):
+            scale = target / _idf(reader, alt.terms)
+        subs.append(alternative_query(alt, concept.fields, scale))
     # informativeness: of the word as typed when records contain it, else of
     # the commonest form that stands in for it
-    df = _alternative_df(reader, literal) if literal else 0
+    df = dfs[literal] if literal else 0
     if df == 0:
-        df = max(_alternative_df(reader, alt) for alt in concept.alternatives)
-    return Clause(concept.label, query, concept, weight=lucene_idf(reader.doc_count_all(), df),
-                  known=df > 0)
+        df = max(dfs.values())
+    return Clause(concept.label, _best(subs), concept,
+                  weight=lucene_idf(reader.doc_count_all(), df), known=df > 0)
+
+
+def _strongest(alts: list[Alternative]) -> list[Alternative]:
+    """Each form once (at its best weight), and at most MAX_ALTERNATIVES of
+    them, the literal word first: every form costs matchers on every query."""
+    best: dict[tuple, Alternative] = {}
+    for alt in alts:
+        key = (alt.kind, alt.terms)
+        if key not in best or alt.weight > best[key].weight:
+            best[key] = alt
+    ranked = sorted(best.values(), key=lambda a: (a.source != "literal", -a.weight))
+    return ranked[:MAX_ALTERNATIVES]
+
+
+def _best(subs: list[wq.Query]) -> wq.Query:
+    return subs[0] if len(subs) == 1 else BestOf(subs, tiebreak=TIEBREAK)
 
 
 def _alternative_df(reader, alt: Alternative) -> int:
