@@ -8,12 +8,16 @@ joined), so that 子ども and 子供, or ＮＰＯ and NPO, find the same group
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from .analysis import SudachiAnalysis
+from pathlib import Path
+from .analysis import SudachiAnalysis, dictionary_version
 from .places import english_names
-from .resources import read_table, split_list
+from .resources import cache_dir, data_dir, read_table, split_list
 
 #: Weight of a synonym relative to the literal word.
 RELATION_WEIGHTS = {"equal": 0.6, "related": 0.35}
@@ -42,6 +46,9 @@ class Lexicon:
 
     def __init__(self, analysis: SudachiAnalysis) -> None:
         self._analysis = analysis
+        self._keys_file = _keys_file(analysis)
+        self._keys: dict[str, str] = _load_keys(self._keys_file)
+        cached = len(self._keys)
         key = self.key
         self._synonyms: dict[str, dict[str, Synonym]] = {}
         for row in read_table("synonyms.tsv"):
@@ -57,14 +64,20 @@ class Lexicon:
                     known = group.get(other)
                     if known is None or known.relation == "related":
                         group[other] = Synonym(other, relation)
+        if len(self._keys) > cached:
+            _save_keys(self._keys_file, self._keys)
         self._glossary: dict[str, tuple[str, ...]] = {}
         for row in read_table("glossary_en.tsv"):
             self._glossary[row["english"].lower()] = tuple(split_list(row["japanese"]))
         self._places = english_names()
 
     def key(self, text: str) -> str:
-        """The lookup key of a Japanese term (see :func:`term_key`)."""
-        return term_key(self._analysis, text)
+        """The lookup key of a Japanese term (see :func:`term_key`), computed
+        once per term."""
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = term_key(self._analysis, text)
+        return found
 
     def synonyms(self, term_key: str) -> tuple[Synonym, ...]:
         """Other terms of every group ``term_key`` belongs to."""
@@ -87,6 +100,36 @@ class Lexicon:
             if candidate in self._places:
                 return (self._places[candidate],), "place"
         return (), ""
+
+
+def _keys_file(analysis: SudachiAnalysis) -> Path:
+    """Where the analysed keys of the synonym terms are cached: computing
+    them takes a few hundred Sudachi calls, a tenth of a second that every
+    cold ``sagashi search`` would pay. The name changes with the table, the
+    analysis and the dictionary, so a stale file is never read."""
+    h = hashlib.sha256(repr(analysis.settings()).encode())
+    h.update(dictionary_version(analysis.dict_name).encode())
+    h.update((data_dir() / "synonyms.tsv").read_bytes())
+    return cache_dir() / f"synonym-keys-{h.hexdigest()[:16]}.json"
+
+
+def _load_keys(path: Path) -> dict[str, str]:
+    try:
+        keys = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return keys if isinstance(keys, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keys.items()) else {}
+
+
+def _save_keys(path: Path, keys: dict[str, str]) -> None:
+    try:  # a cache: failing to write it costs only time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 @lru_cache(maxsize=4)

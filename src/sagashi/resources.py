@@ -42,8 +42,18 @@ def default_index_dir() -> Path:
         return Path(env)
     if (_REPO / "pyproject.toml").is_file() and (_REPO / "index").is_dir():
         return _REPO / "index"
+    return cache_dir() / "index"
+
+
+def cache_dir() -> Path:
+    """sagashi's per-user cache folder (``SAGASHI_CACHE``, else under
+    ``XDG_CACHE_HOME`` or ``~/.cache``). Nothing in it is needed: it only
+    saves work."""
+    env = os.environ.get("SAGASHI_CACHE")
+    if env:
+        return Path(env)
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "sagashi" / "index"
+    return Path(cache) / "sagashi"
 
 
 @lru_cache(maxsize=None)

@@ -31,7 +31,6 @@ from .analysis import READING_PREFIX, SudachiAnalysis
 from .errors import (EngineClosedError, IndexLockedError, IndexMismatchError, IndexMissingError,
                      QueryError, SagashiError, UsageError)
 from .highlight import Marks, snippet
-from .indexing import build_index
 from .interpret import Interpreter
 from .lexicon import load_lexicon
 from .manifest import GenerationGone, data_changed, live_generation
@@ -170,6 +169,7 @@ class Engine:
         """Rebuild from the engine's data. If another process holds the write
         lock (it is rebuilding already), keep serving the complete index that
         exists, if any; returns whether there is an index to open."""
+        from .indexing import build_index  # only when building: keeps start-up light
         self._notify(note)
         try:
             build_index(self._data, self.index_dir, lock_timeout=self._lock_timeout)
