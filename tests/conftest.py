@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from sagashi.indexing import build_index
 from sagashi.search import Engine
 
 REPO = Path(__file__).resolve().parents[1]
+# The tests never write to the user's cache folder.
+os.environ.setdefault("SAGASHI_CACHE", tempfile.mkdtemp(prefix="sagashi-test-cache-"))
 DATA = REPO / "data" / "projects.tsv"
 
 
