@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import whoosh.writing
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
 
@@ -29,6 +28,7 @@ import sagashi.writer
 from sagashi import indexing, storage
 from sagashi.cli import main
 from sagashi.errors import IndexLockedError, IndexMissingError
+from sagashi.search import open_searcher
 from sagashi.indexing import build_index, delete_records, update_index
 from sagashi.manifest import read_manifest
 from sagashi.records import load_records
@@ -359,7 +359,7 @@ def test_an_open_searcher_outlives_the_collection_of_its_generation(tmp_path, sm
     root = tmp_path / "ix"
     build_index(small["old"].path, root)
     gen = storage.current_generation(root)
-    searcher = whoosh_index.open_dir(str(gen)).searcher()
+    _, searcher = open_searcher(gen)
     for i in range(storage.KEEP_OLD + 1):
         build_index(small["new" if i % 2 == 0 else "old"].path, root)
     assert not gen.exists()

@@ -23,7 +23,7 @@ from .manifest import data_fingerprint, index_settings, live_generation, write_m
 from .records import DataFile, load_records
 from .resources import default_data_path, default_index_dir
 from .schema import make_schema
-from .writer import Progress, write_records as _write
+from .writer import COMPOUND, Progress, write_records as _write
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
         gen = storage.copy_generation(live, root)
         with _discarded_on_error(root, gen):
             ix = whoosh_index.open_dir(str(gen))
-            with ix.writer() as writer:
+            with ix.writer(compound=COMPOUND) as writer:
                 for no in sorted(wanted):
                     writer.delete_by_term("no", str(no))
             indexed = _verified_count(ix, len(nos_before - wanted))

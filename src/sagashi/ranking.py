@@ -14,15 +14,16 @@ reading is not counted twice.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from . import entities, places
+from . import bulk, entities, places
 from .analysis import READING_PREFIX, SYNONYM_PREFIX, bigrams
 from .errors import UsageError
 from .interpret import Alternative, Concept, Interpreter
-from .scoring import BestOf, lucene_idf
+from .scoring import BestOf, blended_df, lucene_idf
 from .query_syntax import And, Field, Not, Node, Or, Phrase, Prefix, Seq, Words
 from .schema import DEFAULT_FIELDS, TEXT_FIELDS
 
@@ -242,7 +243,7 @@ def _alternative_df(reader, alt: Alternative) -> int:
     if alt.kind in ("pref", "entity"):
         field = "pref" if alt.kind == "pref" else "entity_code"
         return sum(reader.doc_frequency(field, v) for v in alt.terms)
-    return min(max(reader.doc_frequency(f, t) for f in TEXT_FIELDS) for t in alt.terms)
+    return min(blended_df(reader, TEXT_FIELDS, t) for t in alt.terms)
 
 
 def _idf(reader, terms: tuple[str, ...]) -> float:
@@ -251,7 +252,7 @@ def _idf(reader, terms: tuple[str, ...]) -> float:
     n = reader.doc_count_all()
     if not terms:
         return lucene_idf(n, 0)
-    total = sum(lucene_idf(n, max(reader.doc_frequency(f, t) for f in TEXT_FIELDS))
+    total = sum(lucene_idf(n, blended_df(reader, TEXT_FIELDS, t))
                 for t in terms)
     return max(total, 1e-6)
 
@@ -351,48 +352,45 @@ def filter_query(pref: str | None, entity: str | None) -> wq.Query | None:
 @dataclass
 class Ranking:
     """Ranked ``(docnum, score, matched clauses)`` triples; the total number
-    of matching documents; the Whoosh results of the strict tier (for facet
-    counts) and the matching documents outside it (name and partial matches)."""
+    of matching documents; and every matching document (for facet counts)."""
 
     ranked: list
     total: int
-    strict_results: object
-    extra_docnums: list
+    docnums: set
 
 
-def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ranking:
+def run(searcher, plan_: Plan, limit: int, filter_q=None) -> Ranking:
     """Rank documents for a plan (see the module docstring).
 
-    The full matches are collected without block skipping (this corpus's
-    scores are too flat for it to pay), which also counts them exactly. The
-    phrase bonus rescores the best RESCORE_WINDOW of them only. Partial
-    matches are looked for when the full ones do not fill the page.
+    Every full match is scored (:mod:`sagashi.bulk`), which also counts them
+    exactly; the phrase bonus rescores the best RESCORE_WINDOW of them only.
+    Partial matches are looked for when the full ones do not fill the page.
     """
-    mask = wq.Or([c.query for c in plan_.exclusions]) if plan_.exclusions else None
+    allowed = bulk.docs_of(searcher, filter_q)
+    masked = bulk.docs_of(searcher, wq.Or([c.query for c in plan_.exclusions])
+                          if plan_.exclusions else None)
     n = len(plan_.clauses)
     window = max(limit, RESCORE_WINDOW) if plan_.boost is not None else limit
-    results = searcher.search(plan_.strict if plan_.strict is not None else _all(plan_.clauses),
-                              limit=window, filter=filter_q, mask=mask, groupedby=groupedby,
-                              optimize=False)
-    total = len(results)  # exact: counted while collecting
-    ranked = _rescore(searcher, [(h.docnum, h.score, n) for h in results], plan_.boost)[:limit]
-    extra: list[int] = []  # matches outside the full matches (for the total and facets)
+    full = _kept(bulk.score_all(searcher, plan_.strict if plan_.strict is not None
+                                else _all(plan_.clauses)), allowed, masked)
+    matching_docs = set(full)
+    ranked = _rescore(searcher, [(d, s, n) for d, s in _top(full, window)],
+                      plan_.boost)[:limit]
     if plan_.name is not None:  # name lookups first: 「まなびと」 finds まなびと
-        by_name = searcher.search(plan_.name, limit=limit, filter=filter_q, mask=mask)
-        scores = {d: s for d, s, _ in ranked}
-        named = [(h.docnum, scores.get(h.docnum, h.score), n) for h in by_name]
-        extra = [d for d, _, _ in named if d not in scores]
+        by_name = _top(_kept(bulk.score_all(searcher, plan_.name), allowed, masked), limit)
+        named = [(d, full.get(d, s), n) for d, s in by_name]
+        matching_docs.update(d for d, _ in by_name)
         named_set = {d for d, _, _ in named}
         ranked = (named + [r for r in ranked if r[0] not in named_set])[:limit]
     optional = [c for c in plan_.clauses if not c.required]
     if plan_.strict is None and n > 1 and optional and len(ranked) < limit:
         required = [c.query for c in plan_.clauses if c.required]
         wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
-        pool = searcher.search(wq.And([*required, wanted]) if required else wanted,
-                               limit=max(limit * POOL_FACTOR, POOL_MIN),
-                               filter=filter_q, mask=mask)
-        seen = {d for d, _, _ in ranked} | set(extra)
-        candidates = [(h.docnum, h.score) for h in pool if h.docnum not in seen]
+        pool = _kept(bulk.score_all(searcher, wq.And([*required, wanted]) if required
+                                    else wanted), allowed, masked)
+        seen = {d for d, _, _ in ranked} | matching_docs
+        candidates = [(d, s) for d, s in _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
+                      if d not in seen]
         matched = matches_by_doc(searcher, optional, [d for d, _ in candidates])
         base = n - len(optional)
         relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
@@ -402,17 +400,31 @@ def run(searcher, plan_: Plan, limit: int, filter_q=None, groupedby=None) -> Ran
         # more clauses first; among equals, the more informative words; then score
         relaxed.sort(key=lambda x: (-x[2], -weights[x[0]], -x[1]))
         ranked += relaxed[:limit - len(ranked)]
-        extra += [d for d, _, _ in relaxed]
-    return Ranking(ranked, total + len(extra), results, extra)
+        matching_docs.update(d for d, _, _ in relaxed)
+    return Ranking(ranked, len(matching_docs), matching_docs)
+
+
+def _kept(scores: dict, allowed: set | None, masked: set | None) -> dict:
+    """``scores`` of the documents the filter allows and the mask does not hide."""
+    if allowed is not None:
+        scores = {d: s for d, s in scores.items() if d in allowed}
+    if masked:
+        scores = {d: s for d, s in scores.items() if d not in masked}
+    return scores
+
+
+def _top(scores: dict, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best ``(docnum, score)``, ties in document order (as Whoosh)."""
+    return heapq.nsmallest(k, scores.items(), key=lambda x: (-x[1], x[0]))
 
 
 def _rescore(searcher, ranked: list, boost: wq.Query | None) -> list:
     """Add the phrase bonus to each ranked document that earns it, and sort."""
     if boost is None or not ranked:
         return ranked
-    bonus = dict(scores_of(searcher, boost, sorted(d for d, _, _ in ranked)))
+    bonus = bulk.score_all(searcher, boost, {d for d, _, _ in ranked})
     return sorted(((d, s + bonus.get(d, 0.0), m) for d, s, m in ranked),
-                  key=lambda r: -r[1])
+                  key=lambda r: (-r[1], r[0]))
 
 
 def _all(clauses) -> wq.Query:
@@ -420,33 +432,14 @@ def _all(clauses) -> wq.Query:
 
 
 def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[Clause]]:
-    """For each document, the clauses it matches (skip_to over each clause's
-    matcher, so only the given documents are visited)."""
+    """For each of ``docnums``, the clauses it matches."""
     found: dict[int, list[Clause]] = {d: [] for d in docnums}
-    ordered = sorted(docnums)
-    for clause in clauses if ordered else ():
-        for d in matching(searcher, clause.query, ordered):
+    for clause in clauses if found else ():
+        for d in matching(searcher, clause.query, found):
             found[d].append(clause)
     return found
 
 
-def matching(searcher, q: wq.Query, ordered_docnums: list[int]) -> list[int]:
-    """Those of the (sorted) documents that ``q`` matches."""
-    return [d for d, _ in scores_of(searcher, q, ordered_docnums)]
-
-
-def scores_of(searcher, q: wq.Query, ordered_docnums: list[int]) -> list[tuple[int, float]]:
-    """``(docnum, score)`` for those of the (sorted) documents that ``q``
-    matches, visiting only them (skip_to)."""
-    out = []
-    m = q.matcher(searcher)
-    for d in ordered_docnums:
-        if not m.is_active():
-            break
-        if m.id() < d:
-            m.skip_to(d)
-            if not m.is_active():
-                break
-        if m.id() == d:
-            out.append((d, m.score()))
-    return out
+def matching(searcher, q: wq.Query, docnums) -> list[int]:
+    """Those of ``docnums`` that ``q`` matches, in order."""
+    return sorted(bulk.score_all(searcher, q, set(docnums)))

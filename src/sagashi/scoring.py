@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import partial
 from math import log
+from weakref import WeakKeyDictionary
 
 from whoosh import matching
 from whoosh.matching import mcore
@@ -96,8 +97,25 @@ class BlendedBM25F(BM25F):
     def idf(self, searcher, fieldname, text):
         parent = searcher.get_parent()
         fields = self.blend if fieldname in self.blend else (fieldname,)
-        df = max(parent.doc_frequency(f, text) for f in fields)
-        return lucene_idf(parent.doc_count_all(), df)
+        return lucene_idf(parent.doc_count_all(), blended_df(parent.reader(), fields, text))
+
+
+#: Per reader: ``{(fields, text): df}``; every term is looked up in several
+#: fields, by several alternatives, on every query.
+_dfs: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def blended_df(reader, fields, text) -> int:
+    """The largest document frequency of ``text`` over ``fields``: about how
+    many records hold the word anywhere. Kept per reader."""
+    cache = _dfs.get(reader)
+    if cache is None:
+        cache = _dfs[reader] = {}
+    key = (tuple(fields), text)
+    df = cache.get(key)
+    if df is None:
+        df = cache[key] = max(reader.doc_frequency(f, text) for f in fields)
+    return df
 
 
 def lucene_idf(n: int, df: int) -> float:

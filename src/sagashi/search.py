@@ -24,9 +24,8 @@ from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 
-from . import ranking, storage
+from . import bulk, postings, ranking, storage
 from .analysis import READING_PREFIX, SudachiAnalysis
 from .errors import (EngineClosedError, IndexLockedError, IndexMismatchError, IndexMissingError,
                      QueryError, SagashiError, UsageError)
@@ -144,8 +143,7 @@ class Engine:
                     self._notify(f"{manifest['data']['path']} changed since the index at {root} "
                                  f"was built; reindex with: sagashi index build --index {root}")
             try:
-                ix = whoosh_index.open_dir(str(live))
-                searcher = ix.searcher(weighting=WEIGHTING)
+                ix, searcher = open_searcher(live)
             except (FileNotFoundError, whoosh_index.EmptyIndexError):
                 continue  # a writer swapped generations under us: look again
             old = self._searcher
@@ -216,9 +214,7 @@ class Engine:
                 filter_q = ranking.filter_query(pref, entity)
                 if plan.empty:
                     return SearchResults(query, 0, (), {}, ())
-                grouped = ({name: sorting.FieldFacet(field, maptype=sorting.Count)
-                            for name, field in FACET_FIELDS.items()} if facets else None)
-                result = ranking.run(searcher, plan, limit, filter_q, grouped)
+                result = ranking.run(searcher, plan, limit, filter_q)
                 hits = self._hits(searcher, plan, result.ranked, explain)
                 counts = self._facets(searcher, result) if facets else {}
             except SagashiError:
@@ -287,10 +283,7 @@ class Engine:
     def _facets(self, searcher, result) -> dict:
         counts: dict[str, dict[str, int]] = {}
         for name, field in FACET_FIELDS.items():
-            groups = dict(result.strict_results.groups(name))
-            for d in result.extra_docnums:
-                value = searcher.stored_fields(d).get(field, "")
-                groups[value] = groups.get(value, 0) + 1
+            groups = bulk.value_counts(searcher, field, result.docnums)
             counts[name] = {k or "(unknown)": v for k, v in
                             sorted(groups.items(), key=lambda kv: (-kv[1], kv[0] or ""))}
         return counts
@@ -369,6 +362,19 @@ def _describe(clause) -> str:
     alts = ", ".join(f"{' '.join(a.terms)} ({a.source} {a.weight:g})"
                      for a in concept.alternatives)
     return f"{concept.label}: {alts}"
+
+
+def open_searcher(generation: Path):
+    """Whoosh's index and a searcher on one generation folder, with every
+    file it will read already open (see :func:`sagashi.postings.open_files`)."""
+    ix = whoosh_index.open_dir(str(generation))
+    searcher = ix.searcher(weighting=WEIGHTING)
+    try:
+        postings.open_files(searcher)
+    except BaseException:
+        searcher.close()
+        raise
+    return ix, searcher
 
 
 def _check_query(query) -> None:

@@ -1,0 +1,115 @@
+"""sagashi.bulk scores queries as Whoosh's own matchers do: the same
+documents with the same scores, on one segment and on several, with deleted
+documents, and when asked about some documents only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh import query as wq
+
+from sagashi import bulk, postings, ranking
+from sagashi.indexing import delete_records, update_index
+from sagashi.query_syntax import parse
+from sagashi.search import Engine, open_searcher
+from sagashi.storage import current_generation
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data" / "projects.tsv"
+PROBES = REPO / "tests" / "relevance" / "probe_queries.tsv"
+EXTRA = [
+    "日本語教室", '"日本語 教室"', "外国人 -難民", "外国人 NOT 東京", "(子ども OR 女性) 相談",
+    "所在地:大阪", "title:支援", "pref:東京都", "entity:特非", "ネット*", "相談 AND 医療",
+    "こうべ", "kumamoto", "refugee women", "在留資格のない外国人の医療",
+]
+
+
+def queries() -> list[str]:
+    rows = PROBES.read_text(encoding="utf-8").splitlines()
+    col = rows[0].split("\t").index("query")
+    return [r.split("\t")[col] for r in rows[1:] if r.strip()] + EXTRA
+
+
+def whoosh_queries(engine: Engine, searcher) -> list[wq.Query]:
+    """Every Whoosh query ranking runs for the test queries."""
+    out = []
+    for text in queries():
+        plan = ranking.plan(parse(text), engine._interpreter, searcher.reader())
+        if plan.empty:
+            continue
+        out.append(plan.strict if plan.strict is not None else ranking._all(plan.clauses))
+        out += [c.query for c in plan.clauses]
+        out += [q for q in (plan.name, plan.boost) if q is not None]
+    return out
+
+
+def whoosh_scores(searcher, q: wq.Query) -> dict[int, float]:
+    return {h.docnum: h.score for h in searcher.search(q, limit=None, optimize=False)}
+
+
+def assert_same(searcher, q: wq.Query, among: set[int] | None = None) -> None:
+    expected = whoosh_scores(searcher, q)
+    if among is not None:
+        expected = {d: s for d, s in expected.items() if d in among}
+    got = bulk.score_all(searcher, q, among)
+    assert set(got) == set(expected), q
+    for d, s in expected.items():
+        assert got[d] == pytest.approx(s, rel=1e-9, abs=1e-12), (q, d)
+
+
+def check_all(index_dir: Path) -> int:
+    with Engine(index_dir) as engine:
+        _, searcher = open_searcher(current_generation(index_dir))
+        with searcher:
+            qs = whoosh_queries(engine, searcher)
+            for q in qs:
+                assert_same(searcher, q)
+                assert_same(searcher, q, set(range(0, searcher.doc_count_all(), 3)))
+    return len(qs)
+
+
+def test_bulk_scores_equal_whoosh_scores_on_one_segment(corpus_index):
+    assert check_all(corpus_index) > 200
+
+
+def test_bulk_scores_equal_whoosh_scores_with_segments_and_deletions(fresh_index, tmp_path):
+    lines = DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if line.startswith("No\t"))
+    changed = tmp_path / "changed.tsv"
+    rows = [line.replace("支援", "応援") for line in lines[header + 1:header + 5]]
+    changed.write_text(lines[header] + "".join(rows), encoding="utf-8")
+    update_index(changed, fresh_index)  # replaces four records: a new segment, deletions
+    delete_records([9], fresh_index)
+    _, searcher = open_searcher(current_generation(fresh_index))
+    with searcher:
+        assert searcher.reader().has_deletions()
+    check_all(fresh_index)
+
+
+def test_a_phrase_needs_its_words_in_a_row(engine):
+    searcher = engine._check()
+    for words in (["日本", "語", "教室"], ["外国", "人"], ["支援", "外国"], ["語", "日本"]):
+        for field in ("summary", "title", "organization"):
+            assert_same(searcher, wq.Phrase(field, words))
+    assert bulk.score_all(searcher, wq.Phrase("summary", ["語", "日本"])) == {}
+
+
+def test_kept_postings_stay_within_their_bound(engine, monkeypatch):
+    monkeypatch.setattr(postings, "CACHED_POSTINGS", 50)
+    searcher = engine._check()
+    for q in whoosh_queries(engine, searcher)[:40]:
+        assert_same(searcher, q)
+    for sub, _ in searcher.leaf_searchers():
+        kept = postings._cache(sub)
+        assert kept.size <= 50 or len(kept) == 1
+        assert kept.size == sum(len(v) for v in kept.values())
+
+
+def test_facet_counts_cover_the_matching_documents(engine):
+    searcher = engine._check()
+    docs = set(bulk.score_all(searcher, wq.Term("summary", "支援")))
+    counts = bulk.value_counts(searcher, "pref", docs)
+    assert sum(counts.values()) == len(docs)
+    for value, n in counts.items():
+        assert n == len(docs & set(bulk.score_all(searcher, wq.Term("pref", value))))
