@@ -569,10 +569,12 @@ def targets(rows: list[Row], cold: dict[str, float]) -> list[list[str]]:
                 f"{ratio:.2f}× ({big.build.rate:,.0f} vs {big.raw_rate:,.0f} records/s)",
                 met(ratio >= TARGET_BUILD_RATIO)])
     if big.build.rss_mb is not None:
-        out.append([f"build peak memory ≤ {TARGET_MEMORY_MB} MB at {big.n:,}",
-                    f"RSS {big.build.rss_mb:,.0f} MB summed over processes "
-                    f"(PSS {big.build.pss_mb:,.0f} MB)",
-                    met(big.build.rss_mb <= TARGET_MEMORY_MB)])
+        # summed RSS counts the dictionary pages every process maps once per
+        # process; PSS shares them out
+        out.append([f"build peak memory ≤ {TARGET_MEMORY_MB} MB at {big.n:,} (RSS, summed)",
+                    f"{big.build.rss_mb:,.0f} MB", met(big.build.rss_mb <= TARGET_MEMORY_MB)])
+        out.append([f"build peak memory ≤ {TARGET_MEMORY_MB} MB at {big.n:,} (PSS, summed)",
+                    f"{big.build.pss_mb:,.0f} MB", met(big.build.pss_mb <= TARGET_MEMORY_MB)])
     if len(rows) > 1:
         growth = big.build.seconds / small.build.seconds
         per_record = [f"{1e6 / r.build.rate:,.0f}" for r in rows]

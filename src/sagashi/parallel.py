@@ -23,14 +23,14 @@ import queue
 import traceback
 
 from .errors import SagashiError
-from .writer import SEGMENT_MB, Progress, SegmentWriter, write_share
+from .writer import Progress, SegmentWriter, write_share
 
 #: Seconds between checks that the workers are still alive.
 _POLL = 0.5
 
 
 def write_parallel(ix, records, procs: int, progress: Progress | None = None,
-                   segment_mb: int = SEGMENT_MB) -> None:
+                   segment_mb: int | None = None) -> None:
     """Add ``records`` to the index ``ix`` with ``procs`` processes (this one
     included), each writing new segments (see
     :func:`sagashi.writer.write_share`), and commit."""

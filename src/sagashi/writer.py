@@ -28,6 +28,8 @@ replace by No) go through Whoosh's writer unchanged.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import struct
 from typing import Callable
@@ -47,7 +49,7 @@ PARALLEL_MIN_RECORDS = 2000
 #: At most this many processes by default (a build is CPU-bound).
 MAX_PROCS = 4
 #: Megabytes of postings a build process holds before it writes a segment.
-SEGMENT_MB = 128
+SEGMENT_MB = 64
 #: Megabytes of postings Whoosh's own pool holds (updates) before spilling.
 LIMIT_MB = 128
 #: Segments are written as separate files, not one compound file: Whoosh
@@ -92,20 +94,22 @@ def default_procs(total: int, procs: int | None = None) -> int:
 
 
 def write_share(ix, records, progress: Progress | None = None,
-                segment_mb: int = SEGMENT_MB) -> list:
+                segment_mb: int | None = None) -> list:
     """Write ``records`` as one or more new segments of ``ix`` (without the
     index lock, which the caller holds) and return them, uncommitted."""
     segments: list = []
     total = len(records)
     writer = SegmentWriter(ix, _lk=False)
     try:
-        limit = segment_mb * 1024 * 1024
+        limit = (segment_mb or SEGMENT_MB) * 1024 * 1024
         for n, record in enumerate(records, 1):
             writer.add_document(**to_document(record))
             if progress and (n % PROGRESS_EVERY == 0 or n == total):
                 progress(n, total)
             if writer.pool.size > limit and n < total:
                 segments.append(writer.finish_segment())
+                writer = None
+                _give_back_memory()
                 writer = SegmentWriter(ix, _lk=False)
         segments.append(writer.finish_segment())
     except BaseException:
@@ -231,6 +235,17 @@ class PostingTable:
     def cleanup(self) -> None:
         self._fields = {}
         self.size = 0
+
+
+def _give_back_memory() -> None:
+    """Return the memory of a written segment to the system (glibc keeps
+    freed memory for reuse otherwise, and the next segment's postings are
+    allocated elsewhere), so that the peak stays near one segment's worth."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _cores() -> int:
