@@ -48,11 +48,11 @@ def score_all(searcher, q: wq.Query, among: set[int] | None = None) -> Scores:
     leaves = searcher.leaf_searchers()
     if len(leaves) == 1 and among is None:
         sub, _ = leaves[0]
-        return _eval(sub, q, _Run(sub.context(), None))
+        return _eval(sub, q, _Run(sub.context(), None, {}))
     out: Scores = {}
     for sub, offset in leaves:
         local = among if among is None or not offset else {d - offset for d in among}
-        part = _eval(sub, q, _Run(sub.context(), local))
+        part = _eval(sub, q, _Run(sub.context(), local, {}))
         if among is not None:
             part = {d: s for d, s in part.items() if d in local}
         if offset:
@@ -64,11 +64,13 @@ def score_all(searcher, q: wq.Query, among: set[int] | None = None) -> Scores:
 
 @dataclass(frozen=True)
 class _Run:
-    """What every node of one evaluation needs: Whoosh's search context, and
-    the documents asked about (None: all)."""
+    """What every node of one evaluation in one segment needs: Whoosh's
+    search context, the documents asked about (None: all), and the sizes
+    of queries estimated so far."""
 
     context: object
     among: set[int] | None
+    sizes: dict  # id(query) -> (query, estimated size), in this segment
 
 
 def docs_of(searcher, q: wq.Query | None) -> set[int] | None:
@@ -103,13 +105,13 @@ def _boolean(sub, q, run) -> Scores:
         return _eval(sub, subs[0], run)
     if type(q) is wq.And:
         # the smallest part first; the others are asked about its documents
-        ordered = sorted(subs, key=lambda s: _size(sub, s))
+        ordered = sorted(subs, key=lambda s: _size(sub, s, run.sizes))
         out = _eval(sub, ordered[0], run)
         for later in ordered[1:]:
             if not out:
                 break
             among = out.keys() & run.among if run.among is not None else set(out)
-            part = _eval(sub, later, _Run(run.context, among))
+            part = _eval(sub, later, _Run(run.context, among, run.sizes))
             out = {d: s + part[d] for d, s in out.items() if d in part}
     else:
         parts = [_eval(sub, s, run) for s in subs]
@@ -130,7 +132,7 @@ def _best_of(sub, q: BestOf, run) -> Scores:
     # two, insert the pair back. Matchers compare by class (in a way that
     # depends on the class hierarchy), so stand-ins of the right classes
     # reproduce the order of parts of equal size.
-    items = [(_size(sub, s), _stand_in(_matcher_class(sub, s, run))) for s in subs]
+    items = [(_size(sub, s, run.sizes), _stand_in(_matcher_class(sub, s, run))) for s in subs]
     scores = {id(m): _eval(sub, s, run) for (_, m), s in zip(items, subs)}
     own: set[int] = set()  # the scores made here, free to change
     items.sort()
@@ -232,18 +234,26 @@ def _in_a_row(lists: list[list[int]]) -> bool:
     return True
 
 
-def _size(sub, q: wq.Query) -> int:
+def _size(sub, q: wq.Query, known: dict) -> int:
     """Whoosh's ``estimate_size`` of a query in a segment (which orders the
-    parts of And and BestOf), with document frequencies kept."""
+    parts of And and BestOf), with the sizes of this run's queries kept in
+    ``known`` (by id, with the query, which keeps the id from being reused)."""
+    found = known.get(id(q))
+    if found is None or found[0] is not q:
+        found = known[id(q)] = (q, _estimate(sub, q, known))
+    return found[1]
+
+
+def _estimate(sub, q: wq.Query, known: dict) -> int:
     kind = type(q)
     if kind is wq.Term:
         return postings.doc_frequency(sub, q.fieldname, q.text)
     if kind is wq.Phrase:
         return min(postings.doc_frequency(sub, q.fieldname, w) for w in q.words)
     if kind is wq.And:
-        return min(_size(sub, s) for s in q.subqueries)
+        return min(_size(sub, s, known) for s in q.subqueries)
     if kind in (wq.Or, BestOf):
-        return min(sum(_size(sub, s) for s in q.subqueries), sub.reader().doc_count())
+        return min(sum(_size(sub, s, known) for s in q.subqueries), sub.reader().doc_count())
     return q.estimate_size(sub.reader())
 
 

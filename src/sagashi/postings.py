@@ -40,15 +40,24 @@ def bm25_scores(sub, field: str, text: str) -> dict[int, float] | None:
             return None
         reader = sub.reader()
         column = length_column(sub, field) or bytes(reader.doc_count_all())
-        k1, b, avg = scorer.K1, scorer.B, scorer.avgfl
-        # length 1 for byte 0, as doc_field_length(docnum, field, 1) gives
-        norm = [k1 * ((1 - b) + b * (byte_to_length(i) if i else 1) / avg) for i in range(256)]
-        c = scorer.idf * (k1 + 1)
+        norm = _norms(kept, field, scorer.K1, scorer.B, scorer.avgfl)
+        c = scorer.idf * (scorer.K1 + 1)
         found = {}
         for ids, weights, _ in _blocks(reader, field, text):
             found.update({d: c * w / (w + norm[column[d]]) for d, w in zip(ids, weights)})
         kept.put(key, found)
     return found
+
+
+def _norms(kept: "_Kept", field: str, k1: float, b: float, avg: float) -> list[float]:
+    """``K1 * (1 - B + B * length / average length)`` by length byte, the
+    length being 1 for byte 0 (as ``doc_field_length(docnum, field, 1)``)."""
+    key = ("norms", field, k1, b, avg)
+    norm = kept.fixed.get(key)
+    if norm is None:
+        norm = kept.fixed[key] = [k1 * ((1 - b) + b * (byte_to_length(i) if i else 1) / avg)
+                                  for i in range(256)]
+    return norm
 
 
 def doc_frequency(sub, field: str, text: str) -> int:
