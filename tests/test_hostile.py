@@ -775,6 +775,15 @@ def test_prefix_expansion_stops_at_the_limit(prefix_index):
     assert _expanded(prefix_index.search("pfx*", explain=True)) <= MAX_PREFIX_TERMS
 
 
+def test_the_prefixes_of_a_query_share_one_budget_of_records(prefix_index, monkeypatch):
+    from sagashi import ranking
+    monkeypatch.setattr(ranking, "MAX_PREFIX_DOCS", 20)  # each pfx word is in one record
+    assert _expanded(prefix_index.search("pfxs*", explain=True)) == 20
+    both = prefix_index.search("pfxs* pfxt*", explain=True)
+    assert _expanded(both) == 20
+    assert all("(prefix " in line for line in both.interpretation)  # each got its share
+
+
 def test_a_query_of_many_prefixes_is_quick(prefix_index):
     started = time.perf_counter()
     prefix_index.search("pfx* " * 40)

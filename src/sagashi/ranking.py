@@ -33,8 +33,9 @@ KEYWORD_SCORE = 3.0
 POOL_FACTOR, POOL_MIN = 5, 50
 #: How many of the best full matches the phrase bonus may reorder.
 RESCORE_WINDOW = 50
-#: Prefix queries expand to at most this many indexed words.
-MAX_PREFIX_TERMS = 64
+#: Prefix queries expand to at most this many indexed words, found in at
+#: most this many records in all (shared by the prefixes of one query).
+MAX_PREFIX_TERMS, MAX_PREFIX_DOCS = 64, 100_000
 #: A query keeps at most this many distinct clauses (and phrase bonuses).
 MAX_CLAUSES = 16
 #: A concept keeps at most this many of its forms (the strongest).
@@ -97,22 +98,23 @@ def partial_enough(matched: list[Clause], clauses: list[Clause]) -> bool:
 
 def plan(node: Node, interpreter: Interpreter, reader) -> Plan:
     """Compile a parsed query into a :class:`Plan`."""
+    share = MAX_PREFIX_DOCS // max(1, _prefixes(node))  # the prefixes share one budget
     if isinstance(node, (And, Or)):
-        clauses = _clauses(node, interpreter, reader, None)
-        strict = _strict(node, interpreter, reader)
+        clauses = _clauses(node, interpreter, reader, None, share)
+        strict = _strict(node, interpreter, reader, None, share)
         return Plan(tuple(c for c in clauses), (), strict)
     items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES] if isinstance(node, Seq) else (node,)
     positive, negative, phrases = [], [], []
     for item in items:
         if isinstance(item, Not):
-            negative += _clauses(item.item, interpreter, reader, None)
+            negative += _clauses(item.item, interpreter, reader, None, share)
         elif isinstance(item, Words):
             understood = interpreter.understand(item.text)
             positive += [concept_clause(c, reader) for c in understood.concepts]
             phrases += understood.phrases
         else:  # quoted phrases, field:value and prefix* are what the searcher insisted on
             positive += [dataclasses.replace(c, required=True)
-                         for c in _clauses(item, interpreter, reader, None)]
+                         for c in _clauses(item, interpreter, reader, None, share)]
     name = _name_query(node.text) if isinstance(node, Words) and positive else None
     return Plan(_bounded(positive), _bounded(negative), name=name,
                 boost=_phrase_boost(phrases[:MAX_CLAUSES]))
@@ -151,35 +153,50 @@ def _name_query(text: str) -> wq.Query | None:
         wq.Phrase("name_grams", grams)
 
 
-def _clauses(node: Node, interpreter: Interpreter, reader, fields) -> list[Clause]:
-    """The clauses of a leaf (or, for explain, of every leaf below a node)."""
+def _prefixes(node: Node) -> int:
+    """How many prefix* terms a query holds."""
+    if isinstance(node, Prefix):
+        return 1
+    if isinstance(node, (Field, Not)):
+        return _prefixes(node.item)
+    if isinstance(node, (And, Or, Seq)):
+        return sum(_prefixes(item) for item in node.items)
+    return 0
+
+
+def _clauses(node: Node, interpreter: Interpreter, reader, fields,
+             prefix_docs: int = 0) -> list[Clause]:
+    """The clauses of a leaf (or, for explain, of every leaf below a node);
+    a prefix expands to words found in at most ``prefix_docs`` records in all
+    (default MAX_PREFIX_DOCS)."""
     if isinstance(node, Words):
         return [concept_clause(c, reader) for c in interpreter.concepts(node.text, fields)]
     if isinstance(node, Phrase):
         concept = interpreter.phrase(node.text, _fields_of(node.field) or fields)
         return [concept_clause(concept, reader)] if concept else []
     if isinstance(node, Prefix):
-        return [_prefix_clause(node.text, reader, fields)]
+        return [_prefix_clause(node.text, reader, fields, prefix_docs or MAX_PREFIX_DOCS)]
     if isinstance(node, Field):
         if node.field in ("no", "pref", "entity") and isinstance(node.item, Words):
             return [_keyword_clause(node.field, node.item.text)]
-        return _clauses(node.item, interpreter, reader, _fields_of(node.field))
+        return _clauses(node.item, interpreter, reader, _fields_of(node.field), prefix_docs)
     if isinstance(node, (And, Or, Seq)):
         return [c for item in tuple(dict.fromkeys(node.items))[:MAX_CLAUSES]
-                for c in _clauses(item, interpreter, reader, fields)]
+                for c in _clauses(item, interpreter, reader, fields, prefix_docs)]
     if isinstance(node, Not):
         return []
     raise TypeError(f"unknown query node {node!r}")
 
 
-def _strict(node: Node, interpreter: Interpreter, reader, fields=None) -> wq.Query:
+def _strict(node: Node, interpreter: Interpreter, reader, fields=None,
+            prefix_docs: int = 0) -> wq.Query:
     if isinstance(node, (And, Seq, Or)):
         items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES]
-        subs = [_strict(item, interpreter, reader, fields) for item in items]
+        subs = [_strict(item, interpreter, reader, fields, prefix_docs) for item in items]
         return wq.Or(subs) if isinstance(node, Or) else wq.And(subs)
     if isinstance(node, Not):
-        return wq.Not(_strict(node.item, interpreter, reader, fields))
-    clauses = _clauses(node, interpreter, reader, fields)
+        return wq.Not(_strict(node.item, interpreter, reader, fields, prefix_docs))
+    clauses = _clauses(node, interpreter, reader, fields, prefix_docs)
     if not clauses:
         return wq.NullQuery
     return clauses[0].query if len(clauses) == 1 else wq.And([c.query for c in clauses])
@@ -310,18 +327,27 @@ def _keyword_clause(field: str, value: str) -> Clause:
     return Clause(value, alternative_query(alt, None), concept)
 
 
-def _prefix_clause(text: str, reader, fields) -> Clause:
-    """Words starting with ``text``, expanded to at most MAX_PREFIX_TERMS."""
+def _prefix_clause(text: str, reader, fields, max_docs: int) -> Clause:
+    """Words starting with ``text``: at most MAX_PREFIX_TERMS of them, found
+    in at most ``max_docs`` records in all (the work of a query grows with
+    the postings it reads)."""
     from .analysis import fold
     prefix = fold(text)
     terms: set[str] = set()
+    docs = 0
     if prefix[:1] not in (READING_PREFIX, SYNONYM_PREFIX):  # words only, never ~/# terms
         for field in fields or DEFAULT_FIELDS:
             for term in reader.expand_prefix(field, prefix):
-                terms.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+                term = term.decode("utf-8") if isinstance(term, bytes) else term
+                if term in terms:
+                    continue
+                docs += blended_df(reader, TEXT_FIELDS, term)
+                if terms and docs > max_docs:
+                    break
+                terms.add(term)
                 if len(terms) >= MAX_PREFIX_TERMS:
                     break
-            if len(terms) >= MAX_PREFIX_TERMS:
+            if len(terms) >= MAX_PREFIX_TERMS or docs > max_docs:
                 break
     alts = tuple(Alternative("words", (t,), 1.0 if t == prefix else 0.8, "prefix")
                  for t in sorted(terms))
