@@ -23,7 +23,7 @@ Whoosh matcher.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -195,7 +195,7 @@ def _pair(out: Scores, b: Scores, tiebreak: float) -> Scores:
 
 def _term(sub, q: wq.Term, run) -> Scores:
     field, text = q.fieldname, q.text
-    if field not in sub.schema or not postings.doc_frequency(sub, field, text):
+    if not postings.doc_frequency(sub, field, text):  # 0 for a field not in the schema
         return {}
     scores = postings.bm25_scores(sub, field, text)
     if scores is None:
@@ -211,8 +211,7 @@ def _phrase(sub, q: wq.Phrase, run) -> Scores:
     not checked further."""
     reader = sub.reader()
     field, words = q.fieldname, q.words
-    if field not in reader.schema or not all(postings.doc_frequency(sub, field, w)
-                                             for w in words):
+    if not all(postings.doc_frequency(sub, field, w) for w in words):
         return {}
     together = _boolean(sub, wq.And([wq.Term(field, w) for w in words]), run)
     joined = "".join(words)
@@ -259,14 +258,15 @@ def _estimate(sub, q: wq.Query, known: dict) -> int:
 
 def value_counts(searcher, field: str, docnums) -> dict[str, int]:
     """How many of ``docnums`` hold each value of a one-value keyword field
-    ("" for none)."""
-    values: dict[int, str] = {}
-    for sub, offset in searcher.leaf_searchers():
-        found = postings.field_values(sub, field)
-        values.update({d + offset: v for d, v in found.items()} if offset else found)
+    ("" for none). Each document is looked up in its own segment's values,
+    so nothing the size of the index is built per call."""
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _, offset in leaves]
+    values = [postings.field_values(sub, field) for sub, _ in leaves]
     counts: dict[str, int] = {}
     for d in docnums:
-        value = values.get(d, "")
+        i = bisect_right(offsets, d) - 1
+        value = values[i].get(d - offsets[i], "")
         counts[value] = counts.get(value, 0) + 1
     return counts
 

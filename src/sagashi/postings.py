@@ -4,7 +4,7 @@ Whoosh's matchers hand out postings one method call at a time. Here a
 term's whole posting list is decoded a block at a time (Whoosh's own blocks,
 read through its matcher) and turned into BM25F scores in one loop, with
 each document's field-length byte looked up in a table of 256 precomputed
-norms. The most recently used lists are kept per segment reader: common
+norms. The most recently used lists are kept per segment searcher: common
 words (支援, 外国, 人) recur across queries and, through synonyms and
 compounds, within one.
 """
