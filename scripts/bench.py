@@ -70,7 +70,7 @@ FLOOR_CODE = ("import sudachipy, whoosh; from sudachipy import Dictionary; "
               "Dictionary(dict='core').tokenizer()")
 BUILD_CODE = """
 import json, sys, time
-from sagashi.indexing import build_index
+from sagashi.index.build import build_index
 procs = int(sys.argv[3]) if sys.argv[3] != "auto" else None
 started = time.perf_counter()
 report = build_index(sys.argv[1], sys.argv[2], procs=procs)
@@ -118,7 +118,7 @@ def generated_queries(records, count: int, seed: int) -> list[str]:
     """Queries drawn from the records: single nouns, pairs, place names,
     organization names and question-like sentences, in a seeded order."""
     from sagashi.analysis import SudachiAnalysis
-    from sagashi.places import prefecture_of
+    from sagashi.domain.places import prefecture_of
     rng = random.Random(seed)
     analysis = SudachiAnalysis()
 
@@ -209,7 +209,8 @@ def raw_sudachi_rate(records) -> float:
     """Records per second that one C-mode SudachiPy tokenizer reaches on the
     texts the analyzer sees (the five text fields of each document)."""
     from sudachipy import Dictionary, SplitMode
-    from sagashi.schema import TEXT_FIELDS, to_document
+    from sagashi.domain.fields import TEXT_FIELDS
+    from sagashi.index.schema import to_document
     texts = [[doc[name] for name in TEXT_FIELDS] for doc in map(to_document, records)]
     tokenize = Dictionary(dict="core").tokenizer(SplitMode.C).tokenize
     tokenize("準備")
@@ -272,7 +273,7 @@ def _descendants(root: int) -> list[int]:
 
 def build(data: Path, index_dir: Path, procs: int | None) -> Build:
     """Build in a child process, sampling its memory (and its workers')."""
-    from sagashi.indexing import index_stats
+    from sagashi.index.build import index_stats
     shutil.rmtree(index_dir, ignore_errors=True)
     child = subprocess.Popen([sys.executable, "-c", BUILD_CODE, str(data), str(index_dir),
                               str(procs or "auto")], stdout=subprocess.PIPE, text=True)
@@ -339,7 +340,7 @@ def _timed(run, queries, budget: float) -> Latency:
 
 
 def warm_queries(index_dir: Path, queries: list[str], budget: float) -> Latency:
-    from sagashi.search import Engine
+    from sagashi.engine import Engine
     with Engine(index_dir) as engine:
         return _timed(lambda q: len(engine.search(q, 10).hits), queries, budget)
 
@@ -364,7 +365,8 @@ def peer_terms(query: str) -> list[str]:
 
 
 def _doc_text(record) -> list[str]:
-    from sagashi.schema import TEXT_FIELDS, to_document
+    from sagashi.domain.fields import TEXT_FIELDS
+    from sagashi.index.schema import to_document
     doc = to_document(record)
     return [doc[name] for name in TEXT_FIELDS]
 
@@ -635,8 +637,8 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes or sizes[0] < 1:
         ap.error("--sizes needs at least one size of at least 1")
 
-    from sagashi.indexing import build_index
-    from sagashi.records import load_records
+    from sagashi.index.build import build_index
+    from sagashi.domain.records import load_records
 
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="sagashi-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from sagashi.records import load_records  # noqa: E402
+from sagashi.domain.records import load_records  # noqa: E402
 
 
 def bigrams(text: str) -> list[str]:

@@ -38,8 +38,8 @@ from collections import Counter
 from pathlib import Path
 
 from sagashi.analysis import SudachiAnalysis
-from sagashi.records import COLUMNS, load_records
-from sagashi.resources import default_data_path, read_table
+from sagashi.domain.records import COLUMNS, load_records
+from sagashi.domain.resources import default_data_path, read_table
 
 #: Zipf-Mandelbrot parameters of the noun vocabulary.
 ZIPF_S, ZIPF_Q = 1.0, 2.7

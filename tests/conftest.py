@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sagashi.indexing import build_index
-from sagashi.search import Engine
+from sagashi.index.build import build_index
+from sagashi.engine import Engine
 
 REPO = Path(__file__).resolve().parents[1]
 # The tests never write to the user's cache folder.

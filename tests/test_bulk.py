@@ -1,4 +1,4 @@
-"""sagashi.bulk scores queries as Whoosh's own matchers do: the same
+"""sagashi.whoosh_ext.bulk scores queries as Whoosh's own matchers do: the same
 documents with the same scores, on one segment and on several, with deleted
 documents, and when asked about some documents only."""
 
@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 from whoosh import query as wq
 
-from sagashi import bulk, postings, ranking
-from sagashi.indexing import delete_records, update_index
-from sagashi.query_syntax import parse
-from sagashi.search import Engine, open_searcher
-from sagashi.storage import current_generation
+from sagashi.analysis import SudachiAnalysis
+from sagashi.domain.fields import DEFAULT_FIELDS
+from sagashi.domain.lexicon import load_lexicon
+from sagashi.index.build import delete_records, update_index
+from sagashi.index.searcher import open_searcher
+from sagashi.index.storage import current_generation
+from sagashi.query.interpret import Interpreter
+from sagashi.query.plan import make_plan
+from sagashi.query.syntax import parse
+from sagashi.whoosh_ext import bulk, postings
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data" / "projects.tsv"
@@ -31,14 +36,27 @@ def queries() -> list[str]:
     return [r.split("\t")[col] for r in rows[1:] if r.strip()] + EXTRA
 
 
-def whoosh_queries(engine: Engine, searcher) -> list[wq.Query]:
+def interpreter(searcher) -> Interpreter:
+    """An interpreter that looks words up in ``searcher``'s index, as the
+    engine's does."""
+    reader = searcher.reader()
+    analysis = SudachiAnalysis()
+    return Interpreter(analysis, load_lexicon(analysis),
+                       lambda term: any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS))
+
+
+def whoosh_queries(searcher) -> list[wq.Query]:
     """Every Whoosh query ranking runs for the test queries."""
     out = []
+    understand = interpreter(searcher)
     for text in queries():
-        plan = ranking.plan(parse(text), engine._interpreter, searcher.reader())
+        plan = make_plan(parse(text), understand, searcher.reader())
         if plan.empty:
             continue
-        out.append(plan.strict if plan.strict is not None else ranking._all(plan.clauses))
+        if plan.strict is not None:
+            out.append(plan.strict)
+        elif len(plan.clauses) > 1:
+            out.append(wq.And([c.query for c in plan.clauses]))
         out += [c.query for c in plan.clauses]
         out += [q for q in (plan.name, plan.boost) if q is not None]
     return out
@@ -59,14 +77,22 @@ def assert_same(searcher, q: wq.Query, among: set[int] | None = None) -> None:
 
 
 def check_all(index_dir: Path) -> int:
-    with Engine(index_dir) as engine:
-        _, searcher = open_searcher(current_generation(index_dir))
-        with searcher:
-            qs = whoosh_queries(engine, searcher)
-            for q in qs:
-                assert_same(searcher, q)
-                assert_same(searcher, q, set(range(0, searcher.doc_count_all(), 3)))
+    _, searcher = open_searcher(current_generation(index_dir))
+    with searcher:
+        qs = whoosh_queries(searcher)
+        for q in qs:
+            assert_same(searcher, q)
+            assert_same(searcher, q, set(range(0, searcher.doc_count_all(), 3)))
     return len(qs)
+
+
+@pytest.fixture
+def searcher(corpus_index):
+    """A searcher of its own on the shared index: its posting caches start
+    empty, whatever other tests did."""
+    _, searcher = open_searcher(current_generation(corpus_index))
+    with searcher:
+        yield searcher
 
 
 def test_bulk_scores_equal_whoosh_scores_on_one_segment(corpus_index):
@@ -93,18 +119,16 @@ def test_bulk_scores_equal_whoosh_scores_with_segments_and_deletions(fresh_index
     check_all(fresh_index)
 
 
-def test_a_phrase_needs_its_words_in_a_row(engine):
-    searcher = engine._check()
+def test_a_phrase_needs_its_words_in_a_row(searcher):
     for words in (["日本", "語", "教室"], ["外国", "人"], ["支援", "外国"], ["語", "日本"]):
         for field in ("summary", "title", "organization"):
             assert_same(searcher, wq.Phrase(field, words))
     assert bulk.score_all(searcher, wq.Phrase("summary", ["語", "日本"])) == {}
 
 
-def test_kept_postings_stay_within_their_bound(engine, monkeypatch):
+def test_kept_postings_stay_within_their_bound(searcher, monkeypatch):
     monkeypatch.setattr(postings, "CACHED_POSTINGS", 50)
-    searcher = engine._check()
-    for q in whoosh_queries(engine, searcher)[:40]:
+    for q in whoosh_queries(searcher)[:40]:
         assert_same(searcher, q)
     for sub, _ in searcher.leaf_searchers():
         kept = postings._cache(sub)
@@ -112,8 +136,7 @@ def test_kept_postings_stay_within_their_bound(engine, monkeypatch):
         assert kept.size == sum(len(v) for v in kept.values())
 
 
-def test_facet_counts_cover_the_matching_documents(engine):
-    searcher = engine._check()
+def test_facet_counts_cover_the_matching_documents(searcher):
     docs = set(bulk.score_all(searcher, wq.Term("summary", "支援")))
     counts = bulk.value_counts(searcher, "pref", docs)
     assert sum(counts.values()) == len(docs)

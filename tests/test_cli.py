@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from sagashi import __version__
-from sagashi.cli import build_parser, main
+from sagashi.cli.main import build_parser, main
 
 
 def run(capsys, *argv):
@@ -155,7 +155,7 @@ def test_every_command_has_help_and_version(capsys, command):
 
 
 def test_help_does_not_load_the_dictionary():
-    code = ("import sys; from sagashi.cli import main\n"
+    code = ("import sys; from sagashi.cli.main import main\n"
             "try: main(['search', '--help'])\n"
             "except SystemExit: pass\n"
             "assert 'sudachipy' not in sys.modules and 'whoosh' not in sys.modules\n")

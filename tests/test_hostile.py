@@ -30,12 +30,12 @@ from pathlib import Path
 import pytest
 
 from sagashi import (DataError, EngineClosedError, IndexMissingError, IndexUntrustedError,
-                     QueryError, SagashiError, UsageError)
-from sagashi.cli import main
-from sagashi.indexing import build_index
-from sagashi.query_syntax import MAX_QUERY_CHARS
+                     NotFoundError, QueryError, SagashiError, UsageError)
+from sagashi.cli.main import main
+from sagashi.index.build import build_index
+from sagashi.validate import MAX_QUERY_CHARS
 from sagashi.results import SearchResults
-from sagashi.search import Engine
+from sagashi.engine import Engine
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 #: Strict output encoding: printing a lone surrogate would crash, as on many systems.
@@ -250,8 +250,9 @@ def run(capsys, *argv):
 
 
 def check_cli(code, out, err, expected=None):
-    """Exit 0 with results on stdout and nothing on stderr, or exit 2 with one
-    line on stderr and nothing on stdout."""
+    """Exit 0 with results on stdout and nothing on stderr, or exit 2 (a usage
+    mistake) or 1 (nothing found by that number) with one line on stderr and
+    nothing on stdout."""
     assert "Traceback" not in err and "internal error" not in err
     if expected is not None:
         assert code == (0 if expected == RESULTS else 2), err
@@ -259,7 +260,8 @@ def check_cli(code, out, err, expected=None):
         assert out and not err
         assert not any(ch < " " and ch != "\n" for ch in out), "raw control character"
     else:
-        assert code == 2, err
+        assert code in (1, 2), err
+        assert code == 2 or "no project with No" in err, err
         assert not out
         assert err.count("\n") == 1 and err.startswith("sagashi"), err
 
@@ -400,8 +402,8 @@ def test_other_bad_arguments_are_one_line_and_exit_2(argv):
     (["search", "難民", "--pref", ""], 0),
     (["search", "難民", "--pref", "\x00\ud800"], 2),
     (["search", "難民", "--entity", "\x00\ud800"], 0),
-    (["show", "99999999999999999999999"], 2),
-    (["similar", "99999999999999999999999"], 2),
+    (["show", "99999999999999999999999"], 1),
+    (["similar", "99999999999999999999999"], 1),
 ])
 def test_hostile_option_values(capsys, corpus_index, argv, status):
     code, out, err = run(capsys, *argv, "--index", str(corpus_index))
@@ -680,15 +682,19 @@ def test_integer_like_limits_are_accepted(engine):
     assert len(engine.search("支援", limit=_Index(2))) == 2
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda e: e.get("5"), "whole number"), (lambda e: e.get(None), "whole number"),
-    (lambda e: e.get(5.0), "whole number"), (lambda e: e.get(-1), "no project with No -1"),
-    (lambda e: e.get(10 ** 30), "no project"), (lambda e: e.similar("x"), "whole number"),
-    (lambda e: e.similar(5, limit=0), "between 1 and 1000"),
-], ids=["get-str", "get-none", "get-float", "get-negative", "get-huge", "similar-str",
-        "similar-limit"])
-def test_wrong_get_and_similar_arguments(engine, call, match):
-    with pytest.raises(UsageError, match=match):
+@pytest.mark.parametrize("call, error, match", [
+    (lambda e: e.get("5"), UsageError, "whole number"),
+    (lambda e: e.get(None), UsageError, "whole number"),
+    (lambda e: e.get(5.0), UsageError, "whole number"),
+    (lambda e: e.get(-1), UsageError, "not negative, got -1"),
+    (lambda e: e.get(10 ** 30), NotFoundError, "no project with No 1000"),
+    (lambda e: e.similar(10 ** 30), NotFoundError, "no project with No 1000"),
+    (lambda e: e.similar("x"), UsageError, "whole number"),
+    (lambda e: e.similar(5, limit=0), UsageError, "between 1 and 1000"),
+], ids=["get-str", "get-none", "get-float", "get-negative", "get-huge", "similar-huge",
+        "similar-str", "similar-limit"])
+def test_wrong_get_and_similar_arguments(engine, call, error, match):
+    with pytest.raises(error, match=match):
         call(engine)
 
 
@@ -761,7 +767,7 @@ def _expanded(results) -> int:
 
 @pytest.mark.parametrize("query", ["pfx*", "p*", "pfxs*", "pfxsa*", "~*", "#*"])
 def test_prefix_query_is_quick_and_well_formed(prefix_index, query):
-    from sagashi.ranking import MAX_PREFIX_TERMS
+    from sagashi.query.plan import MAX_PREFIX_TERMS
     started = time.perf_counter()
     results = prefix_index.search(query, explain=True)
     took = time.perf_counter() - started
@@ -771,12 +777,12 @@ def test_prefix_query_is_quick_and_well_formed(prefix_index, query):
 
 
 def test_prefix_expansion_stops_at_the_limit(prefix_index):
-    from sagashi.ranking import MAX_PREFIX_TERMS
+    from sagashi.query.plan import MAX_PREFIX_TERMS
     assert _expanded(prefix_index.search("pfx*", explain=True)) <= MAX_PREFIX_TERMS
 
 
 def test_the_prefixes_of_a_query_share_one_budget_of_records(prefix_index, monkeypatch):
-    from sagashi import ranking
+    from sagashi.query import plan as ranking
     monkeypatch.setattr(ranking, "MAX_PREFIX_DOCS", 20)  # each pfx word is in one record
     assert _expanded(prefix_index.search("pfxs*", explain=True)) == 20
     both = prefix_index.search("pfxs* pfxt*", explain=True)

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from sagashi import storage
-from sagashi.cli import main
-from sagashi.errors import DataError, IndexMismatchError, IndexMissingError, UsageError
-from sagashi.indexing import build_index, delete_records, index_stats, update_index
-from sagashi.manifest import read_manifest
-from sagashi.progress import ProgressBar
-from sagashi.records import load_records
-from sagashi.search import Engine
+from sagashi.index import storage
+from sagashi.cli.main import main
+from sagashi.errors import (DataError, IndexMismatchError, IndexMissingError, NotFoundError,
+                            UsageError)
+from sagashi.index.build import build_index, delete_records, index_stats, update_index
+from sagashi.index.manifest import read_manifest
+from sagashi.cli.progress import ProgressBar
+from sagashi.domain.records import load_records
+from sagashi.engine import Engine
 
 from .conftest import DATA, nos
 
@@ -128,10 +129,10 @@ def test_delete_removes_records_and_an_unknown_no_changes_nothing(fresh_index):
     assert file_hashes(old) == old_files
     with Engine(fresh_index) as engine:
         assert not {10, 13} & set(nos(engine.search("難民", limit=17)))
-        with pytest.raises(UsageError, match="no project with No 10"):
+        with pytest.raises(NotFoundError, match="no project with No 10"):
             engine.get(10)
     live = storage.current_generation(fresh_index)
-    with pytest.raises(DataError, match="no record with No 10, 999; nothing deleted"):
+    with pytest.raises(NotFoundError, match="no record with No 10, 999; nothing deleted"):
         delete_records([10, 999, 3], fresh_index)
     assert storage.current_generation(fresh_index) == live
     assert index_stats(fresh_index).records == 15
@@ -309,18 +310,17 @@ def test_index_commands_on_a_missing_index(capsys, tmp_path):
 
 def test_reindex_script(tmp_path):
     import subprocess
-    import sys
     script = Path(__file__).resolve().parents[1] / "scripts" / "reindex"
-    proc = subprocess.run([sys.executable, script, "--data", DATA, "--index", tmp_path / "ix"],
+    proc = subprocess.run([script, "--data", DATA, "--index", tmp_path / "ix"],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout == ""
-    assert proc.stderr.startswith("reindex: read 17 records, indexed 17 in ")
+    assert proc.stderr.startswith("sagashi: read 17 records, indexed 17 in ")
     bad = tmp_path / "bad.tsv"
     bad.write_text(HEADER + "x\t\t会\t東京都\t事業\t概要\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, script, "--data", bad, "--index", tmp_path / "ix"],
+    proc = subprocess.run([script, "--data", bad, "--index", tmp_path / "ix"],
                           capture_output=True, text=True)
     assert proc.returncode == 1
-    assert proc.stderr.startswith(f"reindex: error: {bad}:2 column No: No must be a whole number")
+    assert proc.stderr.startswith(f"sagashi: error: {bad}:2 column No: No must be a whole number")
 
 
 # -- the progress bar ------------------------------------------------------------------
@@ -336,7 +336,7 @@ class FakeTerminal(io.StringIO):
 
 def test_progress_bar_shows_the_rate_on_a_terminal_after_the_delay(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr("sagashi.progress.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("sagashi.cli.progress.time.monotonic", lambda: clock[0])
     term = FakeTerminal(tty=True)
     bar = ProgressBar("indexing", stream=term, tick=None)
     bar(200, 1000)
@@ -354,7 +354,7 @@ def test_progress_bar_shows_the_rate_on_a_terminal_after_the_delay(monkeypatch):
 
 def test_progress_bar_is_silent_off_a_terminal(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr("sagashi.progress.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("sagashi.cli.progress.time.monotonic", lambda: clock[0])
     piped = FakeTerminal(tty=False)
     bar = ProgressBar(stream=piped)
     clock[0] += 5

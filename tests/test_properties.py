@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sagashi.errors import QueryError, SagashiError
-from sagashi.query_syntax import (MAX_QUERY_CHARS, And, Field, Not, Or, Phrase, Prefix, Seq,
+from sagashi.validate import MAX_QUERY_CHARS
+from sagashi.query.syntax import (And, Field, Not, Or, Phrase, Prefix, Seq,
                                   Words, parse)
-from sagashi.schema import FIELD_ALIASES
+from sagashi.domain.fields import FIELD_ALIASES
 
 from .test_hostile import STRICT_IO, check_well_formed, watchdog
 

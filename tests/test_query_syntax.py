@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from sagashi.query_syntax import (MAX_DEPTH, And, Field, Not, Or, Phrase, Prefix, Seq, Words,
+from sagashi.query.syntax import (MAX_DEPTH, And, Field, Not, Or, Phrase, Prefix, Seq, Words,
                                   normalize_query, parse)
-from sagashi.schema import FIELD_ALIASES
+from sagashi.domain.fields import FIELD_ALIASES
 
 W = Words
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sagashi import storage
-from sagashi.cli import main
+from sagashi.index import storage
+from sagashi.cli.main import main
 from sagashi.errors import DataError
-from sagashi.indexing import build_index
-from sagashi.records import Record, load_records, parse_records
-from sagashi.search import Engine
+from sagashi.index.build import build_index
+from sagashi.domain.records import Record, load_records, parse_records
+from sagashi.engine import Engine
 
 from .conftest import DATA, nos
 

@@ -24,15 +24,16 @@ import whoosh.writing
 from whoosh import query as wq
 from whoosh import sorting
 
-import sagashi.writer
-from sagashi import indexing, storage
-from sagashi.cli import main
+import sagashi.index.writer
+from sagashi.index import build as indexing
+from sagashi.index import storage
+from sagashi.cli.main import main
 from sagashi.errors import IndexLockedError, IndexMissingError
-from sagashi.search import open_searcher
-from sagashi.indexing import build_index, delete_records, update_index
-from sagashi.manifest import read_manifest
-from sagashi.records import load_records
-from sagashi.search import Engine
+from sagashi.index.searcher import open_searcher
+from sagashi.index.build import build_index, delete_records, update_index
+from sagashi.index.manifest import read_manifest
+from sagashi.domain.records import load_records
+from sagashi.engine import Engine
 
 from .conftest import DATA
 
@@ -116,7 +117,7 @@ def generations(root: Path) -> list[str]:
 
 
 def reindex(dataset: Dataset, root: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(REINDEX), "--data", str(dataset.path),
+    return subprocess.Popen([str(REINDEX), "--data", str(dataset.path),
                              "--index", str(root), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -235,8 +236,8 @@ def _set(obj, name, value):
 
 
 STAGES = [  # (stage, trap, what the index must serve afterwards)
-    ("adding records", _set(sagashi.writer, "to_document",
-                            _die_on_call(5, sagashi.writer.to_document)), "before"),
+    ("adding records", _set(sagashi.index.writer, "to_document",
+                            _die_on_call(5, sagashi.index.writer.to_document)), "before"),
     ("whoosh committing", _set(whoosh.writing.SegmentWriter, "_commit_toc", _die), "before"),
     ("verifying the count", _set(indexing, "_verified_count", _die), "before"),
     ("writing the manifest", _set(os, "replace", _die_when_replacing(storage.MANIFEST)),
@@ -264,9 +265,9 @@ def test_update_and_delete_killed_midway_leave_the_old_generation_intact(tmp_pat
     build_index(small["old"].path, root)
     live = storage.current_generation(root)
     files = {p.name: p.read_bytes() for p in live.iterdir()}
-    die_adding = _die_on_call(3, sagashi.writer.to_document)
+    die_adding = _die_on_call(3, sagashi.index.writer.to_document)
     killed_in_child(lambda: update_index(small["new"].path, root),
-                    _set(sagashi.writer, "to_document", die_adding))
+                    _set(sagashi.index.writer, "to_document", die_adding))
     killed_in_child(lambda: delete_records([1, 2], root),
                     _set(whoosh.writing.SegmentWriter, "_commit_toc", _die))
     assert storage.current_generation(root) == live
@@ -292,7 +293,7 @@ def test_first_build_killed_early_does_not_block_the_next(tmp_path, small):
 
 READER = r"""
 import json, os, sys
-from sagashi.search import Engine
+from sagashi.engine import Engine
 root, stop = sys.argv[1], sys.argv[2]
 seasons = {int(sys.argv[3]): sys.argv[4], int(sys.argv[5]): sys.argv[6]}
 queries, failures, reopened, notes, generations = 0, [], 0, [], set()
@@ -394,7 +395,7 @@ def test_garbage_collection_keeps_recent_generations_and_removes_the_rest(tmp_pa
 
 HOLDER = """
 import sys, time
-from sagashi import storage
+from sagashi.index import storage
 with storage.write_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -441,7 +442,7 @@ def test_a_second_writer_waits_then_fails_clearly_and_changes_nothing(tmp_path, 
                             "--wait SECONDS)\n")
         script = reindex(small["new"], root, "--wait", "0.2")
         assert script.wait(30) == 1
-        assert script.stderr.read().startswith("reindex: error: another process")
+        assert script.stderr.read().startswith("sagashi: error: another process")
         assert snapshot(root) == before
     finally:
         holder.kill()  # kill -9 while holding the lock: the lock must not go stale

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from sagashi import Engine, UsageError
-from sagashi.cli import main
-from sagashi.indexing import build_index
-from sagashi.places import prefecture_of
+from sagashi.cli.main import main
+from sagashi.index.build import build_index
+from sagashi.domain.places import prefecture_of
 
 from .conftest import nos
 
@@ -24,7 +24,7 @@ DEV = HERE.parents[1] / "shared" / "eval" / "dev_queries.tsv"
 
 
 def labels(engine, query):
-    return [c.label for c in engine._interpreter.concepts(query)]
+    return engine.understand(query).labels
 
 
 def sources(hit):

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from sagashi import Engine, EngineClosedError, IndexMissingError, UsageError
+from sagashi import Engine, EngineClosedError, IndexMissingError, NotFoundError, UsageError
 from sagashi.results import Hit, SearchResults
 
 from .conftest import nos
@@ -70,7 +70,7 @@ def test_show_returns_one_project_in_full(engine):
     p = engine.get(13)
     assert p.organization == "日本国際社会事業団 (ISSJ)" and p.entity == "(福)"
     assert p.prefecture == "東京都"
-    with pytest.raises(UsageError, match="No 99"):
+    with pytest.raises(NotFoundError, match="No 99"):
         engine.get(99)
 
 
@@ -82,7 +82,7 @@ def test_similar_finds_related_projects_but_not_itself(engine):
 
 
 def test_round_trip_in_a_temporary_folder(tmp_path):
-    from sagashi.indexing import build_index
+    from sagashi.index.build import build_index
     data = tmp_path / "mini.tsv"
     data.write_text("No\t法人格\t申請団体名\t所在地\t事業名\t概要\n"
                     "1\t(特非)\tさくら日本語教室\t熊本県熊本市\t日本語教室の運営\t子どもに日本語を教える\n"
@@ -111,7 +111,7 @@ def test_closed_engine_raises_a_typed_error(corpus_index):
 
 
 def test_engine_sees_a_reindex_without_reopening(fresh_index, tmp_path):
-    from sagashi.indexing import build_index
+    from sagashi.index.build import build_index
     with Engine(fresh_index) as engine:
         assert engine.search("難民").total > 0
         data = tmp_path / "one.tsv"

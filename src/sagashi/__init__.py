@@ -14,14 +14,16 @@ Heavy modules load lazily, so ``import sagashi`` stays cheap.
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Engine": "search", "SearchResults": "results", "Hit": "results", "Snippet": "results",
-    "Project": "results", "Record": "records", "load_records": "records",
-    "build_index": "indexing", "update_index": "indexing", "delete_records": "indexing",
-    "index_stats": "indexing",
+    "Engine": "engine", "SearchResults": "results", "Hit": "results", "Snippet": "results",
+    "Project": "results", "Understanding": "results",
+    "Record": "domain.records", "load_records": "domain.records",
+    "build_index": "index.build", "update_index": "index.build",
+    "delete_records": "index.build", "index_stats": "index.build",
     "SagashiError": "errors", "UsageError": "errors", "QueryError": "errors",
     "DataError": "errors", "IndexStateError": "errors", "IndexMissingError": "errors",
     "IndexMismatchError": "errors", "IndexUntrustedError": "errors",
-    "IndexLockedError": "errors", "EngineClosedError": "errors",
+    "IndexLockedError": "errors", "EngineClosedError": "errors", "NotFoundError": "errors",
+    "InternalError": "errors",
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -70,5 +70,19 @@ class IndexLockedError(IndexStateError):
     """Another process holds the index's write lock for longer than we wait."""
 
 
+class GenerationGone(IndexMissingError):
+    """The live generation was swapped out and removed while being opened:
+    look again (the engine does, and never lets this escape)."""
+
+
+class NotFoundError(SagashiError):
+    """A record asked for by its No is not in the index."""
+
+
 class EngineClosedError(SagashiError):
     """An engine was used after ``close()``."""
+
+
+class InternalError(SagashiError):
+    """A bug in sagashi, not a mistake of the caller: an unexpected exception
+    while answering, wrapped with what was being done so it can be reported."""

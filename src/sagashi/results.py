@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .records import Record
+from .domain.records import Record
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class SearchResults:
     query: str
     total: int
     hits: tuple[Hit, ...]
-    facets: dict = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
     interpretation: tuple[str, ...] = ()
 
     def __iter__(self):
@@ -95,6 +95,46 @@ class SearchResults:
         if explain:
             out["interpretation"] = list(self.interpretation)
         return out
+
+
+@dataclass(frozen=True)
+class Form:
+    """One form a concept of a query is looked for in: its terms, the
+    mechanism that produced it (``literal``, ``reading``, ``glossary`` ...)
+    and its weight relative to the word as typed."""
+
+    terms: tuple[str, ...]
+    source: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Understood:
+    """One thing a query asks for: ``label`` as typed, the forms that count
+    as finding it; ``required`` for quoted phrases and field:value (never
+    relaxed); ``known`` when some record holds one of its forms."""
+
+    label: str
+    forms: tuple[Form, ...]
+    required: bool = False
+    known: bool = True
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """How a query was understood (:meth:`sagashi.Engine.understand`): what
+    it asks for, what it excludes, and whether it runs as written (explicit
+    AND / OR) rather than with relaxed matching."""
+
+    query: str
+    concepts: tuple[Understood, ...]
+    excluded: tuple[Understood, ...] = ()
+    strict: bool = False
+
+    @property
+    def labels(self) -> list[str]:
+        """What the query asks for, as typed, one entry per concept."""
+        return [c.label for c in self.concepts]
 
 
 @dataclass(frozen=True)

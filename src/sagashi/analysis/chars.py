@@ -32,6 +32,15 @@ _LOOSE_MAP = str.maketrans({"ヲ": "オ", "ヂ": "ジ", "ヅ": "ズ", "ヱ": "�
                             "ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"})
 
 
+def nfkc(text: str) -> str:
+    """Unicode NFKC: full-width ASCII to ASCII, half-width kana to full width.
+
+    >>> nfkc("ＮＰＯ法人　ﾎﾞﾗﾝﾃｨｱ")
+    'NPO法人 ボランティア'
+    """
+    return unicodedata.normalize("NFKC", text)
+
+
 def fold(text: str) -> str:
     """Fold width and case: ＳＮＳ -> sns, ﾎﾞﾗﾝﾃｨｱ -> ボランティア.
 
@@ -40,7 +49,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", text).lower()
+    return nfkc(text).lower()
 
 
 def clean(text: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Iterator, NamedTuple
+from typing import Iterator, Literal, NamedTuple
 
 from .chars import clean, fold
 
@@ -26,6 +26,11 @@ STOP_POS = ("助詞", "助動詞", "補助記号", "記号", "空白")
 #: Sudachi refuses more than 49,149 bytes; 4,096 characters is at most 16 KB.
 CHUNK_CHARS = 4096
 _BREAK = re.compile(r"[。．！？!?\n]|\s")
+
+
+#: ``C``: a compound that also yields its parts; ``A``: such a part; ``CA``:
+#: a unit with no finer split.
+Level = Literal["C", "A", "CA"]
 
 
 class Unit(NamedTuple):
@@ -40,12 +45,12 @@ class Unit(NamedTuple):
     surface: str
     text: str
     reading: str
-    pos: tuple
+    pos: tuple[str, ...]
     start: int
     end: int
-    level: str
+    level: Level
     position: int
-    synonyms: tuple
+    synonyms: tuple[int, ...]
     stopped: bool
 
 

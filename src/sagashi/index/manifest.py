@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from pathlib import Path
 
-from . import __version__
-from .analysis import SudachiAnalysis, dictionary_version, sudachipy_version
-from .entities import TABLE as ENTITY_TABLE
+from .. import __version__
+from ..analysis import SudachiAnalysis, dictionary_version, sudachipy_version
+from ..domain.entities import TABLE as ENTITY_TABLE
+from ..domain.places import TABLES as PLACE_TABLES
+from ..domain.resources import tables_checksum
+from ..errors import GenerationGone, IndexMismatchError, IndexMissingError
+from ..files import read_json, utc_now, write_json_atomic
+from ..validate import shown
 from . import storage
-from .errors import IndexMismatchError, IndexMissingError
-from .places import TABLES as PLACE_TABLES
-from .resources import tables_checksum
 from .schema import SCHEMA_VERSION, make_analyzer
-from .storage import FORMAT, MANIFEST, read_json, write_json_atomic
+from .storage import FORMAT, MANIFEST
 
 INDEX_TABLES = (ENTITY_TABLE, *PLACE_TABLES)
 
@@ -87,7 +88,7 @@ def write_manifest(gen: Path, settings: dict, data: dict | None, records: int,
         **settings,
         "data": data,
         "records": records,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "built_at": utc_now(),
         "build_seconds": round(build_seconds, 3),
         "history": history or [],
     }
@@ -112,18 +113,8 @@ def check_compatible(manifest: dict | None, expected: dict, root: Path) -> None:
         have = manifest.get(key)
         if have != want:
             raise IndexMismatchError(
-                f"the index at {root} was built with {key} {_short(have)}, "
-                f"but this sagashi uses {_short(want)}; it needs a reindex", hint)
-
-
-def _short(value) -> str:
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-class GenerationGone(IndexMissingError):
-    """The live generation was swapped out and removed while being opened:
-    look again."""
+                f"the index at {root} was built with {key} {shown(have, 60)}, "
+                f"but this sagashi uses {shown(want, 60)}; it needs a reindex", hint)
 
 
 def live_generation(root: Path) -> tuple[Path, dict]:

@@ -16,11 +16,14 @@ import re
 import sys
 from contextlib import contextmanager
 
-from . import __version__
-from .errors import IndexMissingError, IndexUntrustedError, SagashiError
+from .. import __version__
+from ..analysis.chars import clean
+from ..errors import IndexMissingError, IndexUntrustedError, SagashiError
+from ..validate import MAX_LIMIT
 
 EXIT_USAGE = 2
-_SURROGATES = re.compile("[\ud800-\udfff]")
+#: At most this many indexing processes may be asked for.
+MAX_PROCS = 64
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
@@ -89,25 +92,28 @@ class _Parser(argparse.ArgumentParser):
                               f"(see: {self.prog} --help)\n")
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, low: int, high: int | None, what: str) -> int:
+    """A whole number from the command line, from ``low`` to ``high``."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {value}")
+        raise argparse.ArgumentTypeError(f"{what} is a whole number, got {text!r}") from None
+    if value < low or (high is not None and value > high):
+        limits = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise argparse.ArgumentTypeError(f"{what} must be {limits}, got {value}")
     return value
+
+
+def _limit(text: str) -> int:
+    return _whole_number(text, 1, MAX_LIMIT, "a limit")
+
+
+def _procs(text: str) -> int:
+    return _whole_number(text, 1, MAX_PROCS, "a number of processes")
 
 
 def _record_no(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a project number is a whole number, got {text!r}") \
-            from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"a project number is not negative, got {value}")
-    return value
+    return _whole_number(text, 0, None, "a project number")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*", metavar="QUERY",
                    help='words, "phrases", AND/OR/NOT, -word, field:value (所在地:, 事業名:, '
                         '団体名:, 概要:, 法人格:)')
-    p.add_argument("-n", "--limit", type=_positive_int, default=10, metavar="N",
+    p.add_argument("-n", "--limit", type=_limit, default=10, metavar="N",
                    help="how many results (1-1000, default 10)")
     p.add_argument("--json", action="store_true",
                    help="JSON output: one object, or JSON Lines with QUERY '-'")
@@ -151,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("similar", "The projects most like a given one.", cmd_similar)
     p.add_argument("no", type=_record_no, metavar="NO", help="the project number")
-    p.add_argument("-n", "--limit", type=_positive_int, default=5, metavar="N",
+    p.add_argument("-n", "--limit", type=_limit, default=5, metavar="N",
                    help="how many results (default 5)")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -176,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
                "the new index is swapped in atomically.", cmd_index_build)
     a.add_argument("--data", metavar="PATH", help="data file (default: the bundled corpus)")
     a.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
-    a.add_argument("--procs", type=_positive_int, metavar="N",
+    a.add_argument("--procs", type=_procs, metavar="N",
                    help="indexing processes (default: automatic)")
     a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                    help="how long to wait for another writer (default 30)")
@@ -204,7 +210,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 # -- commands -----------------------------------------------------------------
 
 def _engine(args):
-    from .search import Engine
+    from ..engine import Engine
     return Engine(args.index, notify=_note)
 
 
@@ -227,7 +233,7 @@ def cmd_search(args) -> int:
 
 def _search_stdin(args) -> int:
     from .render import render_results
-    from .errors import QueryError
+    from ..errors import QueryError
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not text: U+FFFD, no crash
     pref, entity = _text(args.pref), _text(args.entity)
@@ -275,7 +281,7 @@ def cmd_similar(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import SudachiAnalysis
+    from ..analysis import SudachiAnalysis
     from .render import render_units
     text = _text(" ".join(args.text))
     units = [u for u in SudachiAnalysis().units(text) if args.all or not u.stopped]
@@ -291,7 +297,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_index_build(args) -> int:
-    from .indexing import build_index
+    from ..index.build import build_index
     with _progress_bar("indexing") as bar:
         report = build_index(args.data, args.index, encoding=args.encoding, procs=args.procs,
                              progress=bar, lock_timeout=args.wait)
@@ -302,7 +308,7 @@ def cmd_index_build(args) -> int:
 
 
 def cmd_index_update(args) -> int:
-    from .indexing import update_index
+    from ..index.build import update_index
     with _progress_bar("updating") as bar:
         report = update_index(args.file, args.index, encoding=args.encoding, progress=bar,
                               lock_timeout=args.wait)
@@ -313,7 +319,7 @@ def cmd_index_update(args) -> int:
 
 
 def cmd_index_delete(args) -> int:
-    from .indexing import delete_records
+    from ..index.build import delete_records
     report = delete_records(args.nos, args.index, lock_timeout=args.wait)
     _note(f"removed {report.removed:,} records; {report.records_indexed:,} remain "
           f"in {report.index_dir}")
@@ -322,7 +328,7 @@ def cmd_index_delete(args) -> int:
 
 def cmd_index_stats(args) -> int:
     from dataclasses import asdict
-    from .indexing import index_stats
+    from ..index.build import index_stats
     from .render import render_stats
     stats = index_stats(args.index)
     if args.json:
@@ -374,7 +380,7 @@ def _text(value: str | None) -> str | None:
     """Text from the command line or stdin as the library should see it:
     bytes that were not valid UTF-8 (Python hands them over as lone
     surrogates) become U+FFFD, so they can be echoed and written as JSON."""
-    return value if value is None else _SURROGATES.sub("\ufffd", value)
+    return value if value is None else clean(value)
 
 
 def _colour(args) -> bool:

@@ -26,11 +26,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
-from . import entities, places
-from .analysis import (SudachiAnalysis, Unit, fold, is_kana, reading_term, synonym_term,
-                       to_hiragana, to_katakana)
-from .analysis.romaji import romaji_to_hiragana
-from .lexicon import RELATION_WEIGHTS, Lexicon
+from ..analysis import (SudachiAnalysis, Unit, fold, is_kana, reading_term, synonym_term,
+                        to_hiragana, to_katakana)
+from ..analysis.romaji import romaji_to_hiragana
+from ..domain import entities, places
+from ..domain.lexicon import Lexicon
+from .expansions import RELATION_SOURCES, Kind, Source, weight
 
 #: Phrases that frame a question rather than say what is wanted.
 _SCAFFOLD = re.compile("|".join([
@@ -67,12 +68,6 @@ _KATAKANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa])[-‐‑‒–—―−ｰ－]
 _KATAKANA_DOT = re.compile(r"(?<=[\u30a1-\u30fc])[・･](?=[\u30a1-\u30fc])")
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{2,}")
 
-#: Weights of the alternative forms, relative to the literal word (1.0).
-WEIGHTS = {
-    "literal": 1.0, "compound": 0.9, "sudachi synonym": 0.5, "reading": 0.7, "romaji": 0.7,
-    "glossary": 0.8, "place name": 0.9, "prefecture": 1.0, "region": 1.0, "entity": 1.0,
-    **RELATION_WEIGHTS,
-}
 
 
 @dataclass(frozen=True)
@@ -83,12 +78,27 @@ class Alternative:
     synonym or translation), ``phrase`` (words side by side, in order: a
     quoted phrase or words typed together), ``term`` (a reading or
     synonym-group term), ``pref`` or ``entity`` (keyword fields).
+    ``source`` is the mechanism that produced it, and ``via`` the one it was
+    reached through, if any (a synonym of a glossary word: ``glossary+synonym``).
     """
 
-    kind: str
+    kind: Kind
     terms: tuple[str, ...]
     weight: float
-    source: str
+    source: Source
+    via: Source | None = None
+
+    @property
+    def label(self) -> str:
+        """How ``--explain`` names the mechanism."""
+        return f"{self.via}+{self.source}" if self.via else self.source
+
+
+def alternative(kind: Kind, terms: tuple[str, ...], source: Source, scale: float = 1.0,
+                via: Source | None = None) -> Alternative:
+    """An alternative weighted as its source counts (:mod:`sagashi.query.expansions`),
+    times ``scale``."""
+    return Alternative(kind, terms, weight(source) * scale, source, via)
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,7 @@ class Interpreter:
         parts = [u.text for u in self.analysis.units(text) if not u.stopped and u.level != "C"]
         if not parts:
             return None
-        return Concept(text, (Alternative("phrase", tuple(parts), 1.0, "literal"),), fields)
+        return Concept(text, (alternative("phrase", tuple(parts), "literal"),), fields)
 
     def _longest(self, spans: list[_Span], i: int, fields) -> tuple[list[Concept], int]:
         for length in range(min(MAX_SPAN, len(spans) - i), 0, -1):
@@ -188,10 +198,10 @@ class Interpreter:
                 continue  # hiragana against other script is grammar (している), not a name
             place = places.lookup_reading(run)
             if place is not None:  # ひょうごけん: the prefecture
-                alts = [Alternative("pref", place.prefectures, WEIGHTS["prefecture"], "prefecture")]
+                alts = [alternative("pref", place.prefectures, "prefecture")]
                 term = reading_term(run)
                 if term and self.known(term):
-                    alts.insert(0, Alternative("term", (term,), WEIGHTS["reading"], "reading"))
+                    alts.insert(0, alternative("term", (term,), "reading"))
                 concepts.append(Concept(run, tuple(alts), fields))
                 text = text[:m.start()] + " " * len(run) + text[m.end():]
                 continue
@@ -199,8 +209,7 @@ class Interpreter:
                 continue  # Sudachi read it as one word: its normal path covers it
             pieces = self._reading_cover(run)
             if pieces:
-                concepts += [Concept(piece, (Alternative("term", (term,), WEIGHTS["reading"],
-                                                         "reading"),), fields)
+                concepts += [Concept(piece, (alternative("term", (term,), "reading"),), fields)
                              for piece, term in pieces]  # "term": one word, any kind
                 text = text[:m.start()] + " " * len(run) + text[m.end():]
         return text, concepts
@@ -233,11 +242,10 @@ class Interpreter:
         codes = entities.codes_for_alias(span.surface)
         if codes and (fields is None or "entity" in fields):
             return Concept(span.surface, (
-                Alternative("entity", codes, WEIGHTS["entity"], "entity"), literal), fields)
+                alternative("entity", codes, "entity"), literal), fields)
         place = places.lookup(span.surface)
         if place and place.kind != "city" and (fields is None or "location" in fields):
-            alts = (literal, Alternative("pref", place.prefectures, WEIGHTS[place.kind],
-                                         place.kind))
+            alts = (literal, alternative("pref", place.prefectures, place.kind))
             return Concept(span.surface, alts, fields)
         if _LATIN_WORDS.match(span.surface.lower()):
             return self._latin(span, fields, single)
@@ -248,7 +256,7 @@ class Interpreter:
             term = reading_term(span.surface)
             if term and self.known(term):
                 return Concept(span.surface, (
-                    Alternative("term", (term,), WEIGHTS["reading"], "reading"),), fields)
+                    alternative("term", (term,), "reading"),), fields)
         return None
 
     def _word(self, span: _Span, fields) -> Concept:
@@ -262,28 +270,25 @@ class Interpreter:
         unit = span.units[0]
         alts = []
         if len(span.parts) > 1:
-            alts.append(Alternative("phrase", tuple(u.text for u in span.parts), WEIGHTS["compound"],
-                                    "compound"))
+            alts.append(alternative("phrase", tuple(u.text for u in span.parts), "compound"))
         for group in unit.synonyms:
-            alts.append(Alternative("term", (synonym_term(group),), WEIGHTS["sudachi synonym"],
-                                    "sudachi synonym"))
+            alts.append(alternative("term", (synonym_term(group),), "sudachi synonym"))
         if is_kana(unit.surface):
             alts += _kana_alternatives(unit.surface, unit.text)
         return alts
 
-    def _synonyms(self, span: _Span, key: str | None = None, weight: float = 1.0,
-                  via: str = "") -> list[Alternative]:
+    def _synonyms(self, span: _Span, key: str | None = None, scale: float = 1.0,
+                  via: Source | None = None) -> list[Alternative]:
         """The domain synonyms of a span (or of the term with ``key``), each
-        weighted by its relation times ``weight``."""
+        weighted by its relation times ``scale``."""
         found = (self.lexicon.synonyms(key) if key is not None else
                  self.lexicon.synonyms(span.key) or self.lexicon.synonyms(span.surface))
         alts = []
         for synonym in found:
             parts = self._parts(synonym.term)
             if parts:
-                source = "synonym" if synonym.relation == "equal" else "related"
-                alts.append(Alternative("words", parts, WEIGHTS[synonym.relation] * weight,
-                                        f"{via}+{source}" if via else source))
+                alts.append(alternative("words", parts, RELATION_SOURCES[synonym.relation],
+                                        scale, via))
         return alts
 
     def _latin(self, span: _Span, fields, single: bool) -> Concept | None:
@@ -296,20 +301,18 @@ class Interpreter:
         for term in japanese:
             place = places.lookup(term)
             if place and place.kind != "city":
-                alts.append(Alternative("pref", place.prefectures, WEIGHTS["place name"],
-                                        "place name"))
+                alts.append(alternative("pref", place.prefectures, "place name"))
             parts = self._parts(place.name[:-1] if place and place.kind == "city"
                                 and place.name.endswith("市") else term)
             if parts:
-                weight = WEIGHTS["glossary" if source == "glossary" else "place name"]
-                alts.append(Alternative("words", parts, weight, source))
+                alts.append(alternative("words", parts, source))
                 # the translation's own synonyms (language class -> 日本語教室 ~ 日本語学習)
-                alts += self._synonyms(span, self.lexicon.key(term), weight, source)
+                alts += self._synonyms(span, self.lexicon.key(term), weight(source), source)
         if single and not in_data:
             kana = romaji_to_hiragana(surface)
             term = reading_term(kana) if kana else None
             if term:
-                alts.append(Alternative("term", (term,), WEIGHTS["romaji"], "romaji"))
+                alts.append(alternative("term", (term,), "romaji"))
         if not single and len(alts) <= (1 if in_data else 0):
             return None  # a multi-word span is only special when the glossary knows it
         return Concept(surface, tuple(alts), fields) if alts else None
@@ -323,8 +326,8 @@ def _literal(span: _Span) -> Alternative:
     """The words as typed: one unit's own term (日本語), or for several units
     the phrase of their finest parts (positions count those)."""
     if len(span.units) == 1:
-        return Alternative("words", (span.units[0].text,), WEIGHTS["literal"], "literal")
-    return Alternative("phrase", tuple(u.text for u in span.parts), WEIGHTS["literal"], "literal")
+        return alternative("words", (span.units[0].text,), "literal")
+    return alternative("phrase", tuple(u.text for u in span.parts), "literal")
 
 
 def _standalone(text: str, start: int, end: int) -> bool:
@@ -341,9 +344,11 @@ def _kana_alternatives(surface: str, text: str) -> list[Alternative]:
     alts = []
     term = reading_term(surface)
     if term:
-        alts.append(Alternative("term", (term,), WEIGHTS["reading"], "reading"))
-    for spelling in {fold(to_katakana(surface)), fold(to_hiragana(surface))} - {text}:
-        alts.append(Alternative("words", (spelling,), WEIGHTS["reading"], "reading"))
+        alts.append(alternative("term", (term,), "reading"))
+    for spelling in dict.fromkeys((fold(to_katakana(surface)), fold(to_hiragana(surface)))):
+        if spelling == text:
+            continue
+        alts.append(alternative("words", (spelling,), "reading"))
     return alts
 
 

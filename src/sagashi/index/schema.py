@@ -16,35 +16,13 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import Composable
 
-from .analysis import BigramTokenizer, SudachiAnalysis, japanese_analyzer
-from .entities import entity_code, entity_name
-from .places import prefecture_of
-from .records import Record
+from ..analysis import BigramTokenizer, SudachiAnalysis, japanese_analyzer
+from ..domain.entities import entity_code, entity_name
+from ..domain.fields import TEXT_FIELDS
+from ..domain.places import prefecture_of
+from ..domain.records import Record
 
 SCHEMA_VERSION = 4
-
-#: Searchable text fields, in display order, with their query-time boosts.
-TEXT_FIELDS: dict[str, float] = {
-    "organization": 3.0,
-    "title": 2.0,
-    "location": 2.0,
-    "entity": 1.0,
-    "summary": 1.0,
-}
-#: The fields plain query words are looked for in. The entity field (which
-#: holds e.g. 特定非営利活動法人) is searched through entity-type words and
-#: ``法人格:`` only, or every NPO would match 活動.
-DEFAULT_FIELDS: tuple[str, ...] = ("organization", "title", "location", "summary")
-#: Field names a query may use, in English and as the data's Japanese headers.
-FIELD_ALIASES: dict[str, str] = {
-    "organization": "organization", "organisation": "organization", "org": "organization",
-    "申請団体名": "organization", "団体名": "organization", "団体": "organization",
-    "title": "title", "事業名": "title",
-    "location": "location", "所在地": "location", "place": "location",
-    "summary": "summary", "概要": "summary",
-    "entity": "entity", "法人格": "entity",
-    "no": "no", "pref": "pref", "prefecture": "pref", "都道府県": "pref",
-}
 
 
 def make_analyzer(analysis: SudachiAnalysis | None = None) -> Composable:

@@ -34,7 +34,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import IndexLockedError, IndexMissingError, IndexUntrustedError
+from ..errors import IndexLockedError, IndexMissingError, IndexUntrustedError
+from ..files import fsync, write_atomic, write_json_atomic
 
 MARKER = "sagashi-index.json"
 CURRENT = "CURRENT"
@@ -44,8 +45,8 @@ FORMAT = "sagashi-index"
 TRASH = "trash-"
 _GENERATION = re.compile(r"^gen-[0-9A-Za-z_.-]+$")
 #: Files a folder may already hold when sagashi adopts it as an index folder
-#: (the marker's temporary file is left by a first build killed early).
-_ADOPTABLE = {"README.md", ".gitkeep", f"{MARKER}.tmp"}
+#: (and the marker's temporary file, left by a first build killed early).
+_ADOPTABLE = {"README.md", ".gitkeep"}
 #: Whoosh's own lock file: per folder, never shared between generations.
 _WHOOSH_LOCK = "MAIN_WRITELOCK"
 #: Old generations kept for readers that resolved CURRENT a moment ago: the
@@ -54,7 +55,6 @@ _WHOOSH_LOCK = "MAIN_WRITELOCK"
 KEEP_OLD = 2
 GRACE_SECONDS = 10.0
 DIR_MODE = 0o755
-FILE_MODE = 0o644
 
 
 def _reindex_hint(root: Path) -> str:
@@ -71,7 +71,8 @@ def create_root(root: Path) -> Path:
         check_trusted(root)
         return root
     if root.is_dir():
-        strangers = [p.name for p in root.iterdir() if p.name not in _ADOPTABLE]
+        strangers = [p.name for p in root.iterdir() if p.name not in _ADOPTABLE
+                     and not (p.name.startswith(MARKER) and p.name.endswith(".tmp"))]
         if strangers:
             raise IndexUntrustedError(
                 f"{root} is not empty and was not created by sagashi (it holds {strangers[0]})",
@@ -80,6 +81,26 @@ def create_root(root: Path) -> Path:
     os.chmod(root, DIR_MODE)
     write_json_atomic(root / MARKER, {"format": FORMAT, "layout": 1})
     return root
+
+
+def check_reachable(root: Path) -> None:
+    """Refuse an index folder that is a file or cannot be read, with a clear
+    message, before anything opens it (a missing one is reported when it is
+    opened, or built)."""
+    try:
+        st = os.stat(root)
+    except FileNotFoundError:
+        return
+    except OSError as e:
+        raise IndexMissingError(f"cannot reach the index folder {root} ({e.strerror})",
+                                "check the path and the permissions of the folders above it") \
+            from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise IndexMissingError(f"{root} is a file, not an index folder",
+                                "pass the folder an index was built into")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise IndexMissingError(f"cannot read the index folder {root} (permission denied)",
+                                f"check its permissions: ls -ld {root}")
 
 
 def check_trusted(root: Path) -> None:
@@ -190,16 +211,9 @@ def publish(root: Path, gen: Path) -> None:
     for item in gen.iterdir():
         _drop_shared_write(item)  # whatever the umask: nobody else may write here
         if item.is_file():
-            _fsync(item)
-    _fsync(gen)
-    tmp = Path(root) / f"{CURRENT}.{os.getpid()}.tmp"
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w",
-                   encoding="utf-8") as f:
-        f.write(gen.name + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, Path(root) / CURRENT)
-    _fsync(root)
+            fsync(item)
+    fsync(gen)
+    write_atomic(Path(root) / CURRENT, gen.name + "\n")
 
 
 def is_complete(gen: Path) -> bool:
@@ -269,39 +283,6 @@ def _drop_shared_write(path: Path) -> None:
     mode = path.lstat().st_mode
     if mode & (stat.S_IWGRP | stat.S_IWOTH) and not path.is_symlink():
         os.chmod(path, stat.S_IMODE(mode) & ~(stat.S_IWGRP | stat.S_IWOTH))
-
-
-def write_json_atomic(path: Path, obj: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w",
-                   encoding="utf-8") as f:
-        json.dump(obj, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def read_json(path: Path) -> dict | None:
-    try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return obj if isinstance(obj, dict) else None
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file or a folder to disk (best effort: some file systems refuse)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @contextmanager

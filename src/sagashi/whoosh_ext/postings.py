@@ -22,7 +22,7 @@ from whoosh.util.numeric import byte_to_length
 #: Postings kept per segment, as scores (about 100 bytes each).
 CACHED_POSTINGS = 1_500_000
 
-_kept: WeakKeyDictionary = WeakKeyDictionary()  # segment searcher -> _Kept
+_caches: WeakKeyDictionary = WeakKeyDictionary()  # segment searcher -> _Kept
 
 
 def bm25_scores(sub, field: str, text: str) -> dict[int, float] | None:
@@ -176,9 +176,9 @@ def field_values(sub, field: str) -> dict[int, str]:
 
 
 def _cache(sub) -> "_Kept":
-    kept = _kept.get(sub)
+    kept = _caches.get(sub)
     if kept is None:
-        kept = _kept[sub] = _Kept()
+        kept = _caches[sub] = _Kept()
     return kept
 
 

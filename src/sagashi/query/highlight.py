@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import SudachiAnalysis, reading_term, synonym_term
-from .results import Snippet
+from ..analysis import READING_PREFIX, SudachiAnalysis, reading_term, synonym_term
+from ..results import Snippet
 
 SNIPPET_CHARS = 120
 _LEAD = 20  # characters of context kept before the first match
@@ -30,6 +30,25 @@ class Marks:
 
     def __bool__(self) -> bool:
         return bool(self.words or self.readings or self.groups or self.phrases)
+
+
+def marks_for(plan) -> Marks:
+    """What to mark for a :class:`~sagashi.query.plan.Plan`: the words, the
+    reading and synonym-group terms, and the phrases of its concepts'
+    alternatives (keyword alternatives mark nothing)."""
+    words, readings, groups, phrases = set(), set(), set(), set()
+    for clause in plan.clauses:
+        if clause.concept is None:
+            continue
+        for alt in clause.concept.alternatives:
+            if alt.kind in ("words", "phrase") and len(alt.terms) > 1:
+                phrases.add(alt.terms)  # marked only where the words stand together
+            elif alt.kind == "words":
+                words.update(alt.terms)
+            elif alt.kind == "term":
+                for t in alt.terms:
+                    (readings if t.startswith(READING_PREFIX) else groups).add(t)
+    return Marks(frozenset(words), frozenset(readings), frozenset(groups), frozenset(phrases))
 
 
 def match_spans(text: str, analysis: SudachiAnalysis, marks: Marks) -> list[tuple[int, int]]:

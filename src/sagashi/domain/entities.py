@@ -7,9 +7,9 @@ The table is data/entities.tsv.
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
+from ..analysis.chars import fold, nfkc
 from .resources import read_table, split_list
 
 TABLE = "entities.tsv"
@@ -21,7 +21,7 @@ def entity_code(raw: str) -> str:
     >>> entity_code("(特非)"), entity_code("（任意団体）"), entity_code("NPO法人")
     ('特非', '任意団体', '特非')
     """
-    text = unicodedata.normalize("NFKC", raw).strip().strip("()[]【】「」 ")
+    text = nfkc(raw).strip().strip("()[]【】「」 ")
     codes = _aliases().get(text.lower())
     return codes[0] if codes and len(codes) == 1 else text
 
@@ -37,7 +37,17 @@ def codes_for_alias(text: str) -> tuple[str, ...]:
     >>> codes_for_alias("社団法人"), codes_for_alias("NPO法人"), codes_for_alias("支援")
     (('公社', '一社'), ('特非',), ())
     """
-    return _aliases().get(unicodedata.normalize("NFKC", text).strip().lower(), ())
+    return _aliases().get(fold(text).strip(), ())
+
+
+def codes_for(text: str) -> tuple[str, ...]:
+    """The codes a filter or field value stands for: those of the alias it
+    names, else its own code (an unknown type matches itself only).
+
+    >>> codes_for("社団法人"), codes_for("(特非)"), codes_for("任意団体")
+    (('公社', '一社'), ('特非',), ('任意団体',))
+    """
+    return codes_for_alias(text) or (entity_code(text),)
 
 
 def alias_table() -> dict[str, tuple[str, ...]]:
@@ -52,7 +62,7 @@ def _aliases() -> dict[str, tuple[str, ...]]:
         codes = tuple(split_list(row["codes"]))
         own = list(codes) if len(codes) == 1 else []
         for alias in [row["name"], *split_list(row["aliases"]), *own]:
-            out[unicodedata.normalize("NFKC", alias).lower()] = codes
+            out[fold(alias)] = codes
     return out
 
 

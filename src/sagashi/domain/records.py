@@ -16,11 +16,11 @@ import hashlib
 import io
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .errors import DataError
+from ..analysis.chars import fold, nfkc
+from ..errors import DataError
 
 #: Record fields in file order, with the Japanese column header of each.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -264,7 +264,7 @@ def _json_value(value, path, line, key) -> str:
 
 
 def _key(cell: str) -> str:
-    return unicodedata.normalize("NFKC", cell.strip().lstrip("\ufeff")).strip().lower()
+    return fold(cell.strip().lstrip("\ufeff")).strip()
 
 
 def _header(cells: list[str], path: str, line: int) -> list[str]:
@@ -307,7 +307,7 @@ def _row_values(header: list[str], cells: list[str], path: str, line: int) -> di
 def _make_record(values: dict[str, str], path: str, line: int) -> Record:
     clean = {name: values.get(name, "").strip() for name, _ in COLUMNS}
     ja = dict(COLUMNS)
-    no_text = unicodedata.normalize("NFKC", clean["no"])
+    no_text = nfkc(clean["no"])
     if not no_text:
         raise DataError("empty No", path, line, "No", hint="every record needs a number")
     if not no_text.isdecimal() or not no_text.isascii():

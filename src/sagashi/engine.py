@@ -15,33 +15,36 @@ generation. Results are plain frozen dataclasses built inside the searcher's
 from __future__ import annotations
 
 import logging
-import operator
-import os
-import stat
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from . import bulk, postings, ranking, storage
-from .analysis import READING_PREFIX, SudachiAnalysis
-from .errors import (EngineClosedError, IndexLockedError, IndexMismatchError, IndexMissingError,
-                     QueryError, SagashiError, UsageError)
-from .highlight import Marks, snippet
-from .interpret import Interpreter
-from .lexicon import load_lexicon
-from .manifest import GenerationGone, data_changed, live_generation
-from .query_syntax import MAX_QUERY_CHARS, parse
-from .resources import default_data_path, default_index_dir
-from .results import Hit, Match, Project, SearchResults
-from .schema import DEFAULT_FIELDS, TEXT_FIELDS, to_record
-from .scoring import BlendedBM25F
+from . import validate
+from .analysis import SudachiAnalysis
+from .domain.fields import DEFAULT_FIELDS
+from .domain.lexicon import load_lexicon
+from .domain.resources import default_data_path, default_index_dir
+from .errors import (EngineClosedError, GenerationGone, IndexLockedError, IndexMismatchError,
+                     IndexMissingError, InternalError, NotFoundError, SagashiError, UsageError)
+from .index import storage
+from .index.manifest import data_changed, live_generation
+from .index.schema import to_record
+from .index.searcher import open_searcher
+from .query import rank
+from .query.explain import describe, explain
+from .query.highlight import Marks, marks_for, snippet
+from .query.interpret import Interpreter
+from .query.plan import Clause, Plan, filter_query, make_plan
+from .query.similar import key_terms, similar_query
+from .query.syntax import parse
+from .results import Form, Hit, Match, Project, SearchResults, Understanding, Understood
+from .whoosh_ext import bulk
 
 log = logging.getLogger("sagashi")
-WEIGHTING = BlendedBM25F(tuple(TEXT_FIELDS))
-MAX_LIMIT = 1000
 FACET_FIELDS = {"prefecture": "pref", "entity": "entity_code"}
 _OPEN_RETRIES = 5
 
@@ -62,17 +65,16 @@ class Engine:
                  auto_build: bool | None = None,
                  notify: Callable[[str], None] | None = None,
                  lock_timeout: float = 30.0) -> None:
-        index_dir, data = _check_path("index_dir", index_dir), _check_path("data", data)
+        index_dir = validate.check_path("index_dir", index_dir)
+        data = validate.check_path("data", data)
         if auto_build is not None and not isinstance(auto_build, bool):
-            raise UsageError(f"auto_build must be True, False or None, got {_shown(auto_build)}")
+            raise UsageError(f"auto_build must be True, False or None, "
+                             f"got {validate.shown(auto_build)}")
         if notify is not None and not callable(notify):
             raise UsageError(f"notify must be a function, got {type(notify).__name__}")
-        if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) \
-                or not 0 <= lock_timeout < float("inf"):  # nan and inf would wait forever
-            raise UsageError(f"lock_timeout must be a number of seconds, got "
-                             f"{_shown(lock_timeout)}", "for example lock_timeout=30")
+        lock_timeout = validate.check_seconds("lock_timeout", lock_timeout)
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
-        _check_index_dir(self.index_dir)
+        storage.check_reachable(self.index_dir)
         self._default = index_dir is None
         self._data = Path(data) if data is not None else (
             default_data_path() if self._default else None)
@@ -167,7 +169,7 @@ class Engine:
         """Rebuild from the engine's data. If another process holds the write
         lock (it is rebuilding already), keep serving the complete index that
         exists, if any; returns whether there is an index to open."""
-        from .indexing import build_index  # only when building: keeps start-up light
+        from .index.build import build_index  # only when building: keeps start-up light
         self._notify(note)
         try:
             build_index(self._data, self.index_dir, lock_timeout=self._lock_timeout)
@@ -200,34 +202,39 @@ class Engine:
         entity type; ``facets`` adds counts by prefecture and entity type;
         ``explain`` records which terms matched where, and why.
         """
-        _check_query(query)
-        limit = _check_limit(limit)
-        for name, value in (("pref", pref), ("entity", entity)):
-            if value is not None and not isinstance(value, str):
-                raise UsageError(f"{name} must be text or None, got {type(value).__name__}",
-                                 f"for example {name}={'東京都' if name == 'pref' else '特非'!r}")
+        validate.check_query(query)
+        limit = validate.check_limit(limit)
+        validate.check_text("pref", pref, "東京都")
+        validate.check_text("entity", entity, "特非")
         with self._lock:
             searcher = self._check()
-            node = parse(query)
-            try:
-                plan = ranking.plan(node, self._interpreter, searcher.reader())
-                filter_q = ranking.filter_query(pref, entity)
+            with _reported(query):
+                plan = self._plan(searcher, query)
+                filter_q = filter_query(pref, entity)
                 if plan.empty:
                     return SearchResults(query, 0, (), {}, ())
-                result = ranking.run(searcher, plan, limit, filter_q)
+                result = rank.run(searcher, plan, limit, filter_q)
                 hits = self._hits(searcher, plan, result.ranked, explain)
                 counts = self._facets(searcher, result) if facets else {}
-            except SagashiError:
-                raise
-            except Exception as e:  # a bug, reported as our own error with the query
-                raise QueryError(f"could not run the query {query[:40]!r}: {e}",
-                                 "please report this query") from e
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(_describe(c) for c in plan.clauses))
+                                 tuple(describe(c) for c in plan.clauses))
+
+    def understand(self, query: str) -> Understanding:
+        """How ``query`` is understood: the concepts it asks for, each with
+        the forms (words, readings, synonyms, translations ...) that count as
+        finding it; what it excludes; whether it runs as written."""
+        validate.check_query(query)
+        with self._lock:
+            searcher = self._check()
+            with _reported(query):
+                plan = self._plan(searcher, query)
+                return Understanding(query, tuple(_understood(c) for c in plan.clauses),
+                                     tuple(_understood(c) for c in plan.exclusions),
+                                     plan.strict is not None)
 
     def get(self, no: int) -> Project:
         """One project in full, by its No."""
-        no = _check_no(no)
+        no = validate.check_no(no)
         with self._lock:
             searcher = self._check()
             fields = searcher.stored_fields(_docnum(searcher, no))
@@ -236,21 +243,18 @@ class Engine:
     def similar(self, no: int, limit: int = 10) -> SearchResults:
         """The projects most like project ``no``: its most distinctive words
         (by tf-idf over title and summary), searched for in the others."""
-        no = _check_no(no)
-        limit = _check_limit(limit)
+        no = validate.check_no(no)
+        limit = validate.check_limit(limit)
         with self._lock:
             searcher = self._check()
             fields = searcher.stored_fields(_docnum(searcher, no))
-            terms = self._key_terms(searcher, fields)
+            terms = key_terms(self._analysis, searcher.reader(), fields)
             if not terms:
                 return SearchResults(f"No {no}", 0, (), {}, ())
-            subs = [wq.Term(f, t, boost=w * TEXT_FIELDS[f])
-                    for t, w in terms for f in ("title", "summary", "organization")]
-            results = searcher.search(wq.Or(subs), limit=limit,
+            results = searcher.search(similar_query(terms), limit=limit,
                                       mask=wq.Term("no", str(no)))
-            ranked = [(h.docnum, h.score, 0) for h in results]
             marks = Marks(words=frozenset(t for t, _ in terms))
-            hits = [self._hit(searcher, d, s, m, 0, marks, ()) for d, s, m in ranked]
+            hits = [self._hit(searcher, h.docnum, h.score, 0, 0, marks, ()) for h in results]
             return SearchResults(f"No {no}", len(results), tuple(hits), {},
                                  tuple(t for t, _ in terms))
 
@@ -260,14 +264,19 @@ class Engine:
         reader = self._searcher.reader()
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
-    def _hits(self, searcher, plan, ranked, explain: bool) -> list[Hit]:
-        marks = _marks(plan)
+    def _plan(self, searcher, query: str) -> Plan:
+        return make_plan(parse(query), self._interpreter, searcher.reader())
+
+    def _hits(self, searcher, plan: Plan, ranked: rank.Ranked,
+              explain_hits: bool) -> list[Hit]:
+        marks = marks_for(plan)
         n = len(plan.clauses)
         return [self._hit(searcher, d, s, m, n, marks,
-                          _explain(searcher, plan, d) if explain else ())
+                          explain(searcher, plan, d) if explain_hits else ())
                 for d, s, m in ranked]
 
-    def _hit(self, searcher, docnum, score, matched, n, marks, explained) -> Hit:
+    def _hit(self, searcher, docnum: int, score: float, matched: int, n: int, marks: Marks,
+             explained: tuple[Match, ...]) -> Hit:
         f = searcher.stored_fields(docnum)
         summary, title = f.get("summary", ""), f.get("title", "")
         snip = snippet(summary, self._analysis, marks, "summary")
@@ -280,7 +289,7 @@ class Engine:
                    summary=summary, prefecture=f.get("pref", ""), snippet=snip,
                    matched=matched, concepts=n, explain=explained)
 
-    def _facets(self, searcher, result) -> dict:
+    def _facets(self, searcher, result: rank.Ranking) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
         for name, field in FACET_FIELDS.items():
             groups = bulk.value_counts(searcher, field, result.docnums)
@@ -288,163 +297,30 @@ class Engine:
                             sorted(groups.items(), key=lambda kv: (-kv[1], kv[0] or ""))}
         return counts
 
-    def _key_terms(self, searcher, fields, count: int = 12) -> list[tuple[str, float]]:
-        import math
-        reader = searcher.reader()
-        n = max(reader.doc_count(), 1)
-        tf: dict[str, int] = {}
-        for name in ("title", "summary"):
-            for unit in self._analysis.units(fields.get(name, "")):
-                if (not unit.stopped and len(unit.text) > 1 and unit.pos[0] == "名詞"
-                        and unit.pos[1] not in ("数詞", "代名詞")):
-                    tf[unit.text] = tf.get(unit.text, 0) + 1
-        scored = []
-        for term, freq in tf.items():
-            df = max(reader.doc_frequency("summary", term), reader.doc_frequency("title", term))
-            if 1 < n and df >= n:  # in every document: says nothing
-                continue
-            scored.append((term, freq * math.log(1 + n / (1 + df))))
-        scored.sort(key=lambda x: -x[1])
-        return scored[:count]
-
 
 def _docnum(searcher, no: int) -> int:
     docnum = searcher.document_number(no=str(no))
     if docnum is None:
-        raise UsageError(f"no project with No {no}", "find numbers with: sagashi search QUERY")
+        raise NotFoundError(f"no project with No {no}", "find numbers with: sagashi search QUERY")
     return docnum
 
 
-def _marks(plan) -> Marks:
-    words, readings, groups, phrases = set(), set(), set(), set()
-    for clause in plan.clauses:
-        if clause.concept is None:
-            continue
-        for alt in clause.concept.alternatives:
-            if alt.kind in ("words", "phrase") and len(alt.terms) > 1:
-                phrases.add(alt.terms)  # marked only where the words stand together
-            elif alt.kind == "words":
-                words.update(alt.terms)
-            elif alt.kind == "term":
-                for t in alt.terms:
-                    (readings if t.startswith(READING_PREFIX) else groups).add(t)
-    return Marks(frozenset(words), frozenset(readings), frozenset(groups), frozenset(phrases))
-
-
-def _explain(searcher, plan, docnum) -> tuple[Match, ...]:
-    out = []
-    for clause in plan.clauses:
-        concept = clause.concept
-        if concept is None:
-            if ranking.matching(searcher, clause.query, [docnum]):
-                out.append(Match(clause.label, "*", clause.label, "query"))
-            continue
-        for alt in concept.alternatives:
-            for field in _alt_fields(alt, concept.fields):
-                q = ranking.alternative_query(alt, (field,) if field in TEXT_FIELDS else None)
-                if ranking.matching(searcher, q, [docnum]):
-                    out.append(Match(concept.label, field, " ".join(alt.terms), alt.source))
-    return tuple(out)
-
-
-def _alt_fields(alt, fields):
-    if alt.kind == "pref":
-        return ("pref",)
-    if alt.kind == "entity":
-        return ("entity_code",)
-    return fields or DEFAULT_FIELDS
-
-
-def _describe(clause) -> str:
+def _understood(clause: Clause) -> Understood:
     concept = clause.concept
-    if concept is None:
-        return clause.label
-    alts = ", ".join(f"{' '.join(a.terms)} ({a.source} {a.weight:g})"
-                     for a in concept.alternatives)
-    return f"{concept.label}: {alts}"
+    forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives) \
+        if concept is not None else ()
+    return Understood(clause.label, forms, clause.required, clause.known)
 
 
-def open_searcher(generation: Path):
-    """Whoosh's index and a searcher on one generation folder, with every
-    file it will read already open (see :func:`sagashi.postings.open_files`)."""
-    ix = whoosh_index.open_dir(str(generation))
-    searcher = ix.searcher(weighting=WEIGHTING)
+@contextmanager
+def _reported(query: str) -> Iterator[None]:
+    """Turn an unexpected exception while answering ``query`` into an
+    :class:`InternalError` (exit status 1) that names the query, so that a
+    bug is reported as a bug, not as the user's mistake."""
     try:
-        postings.open_files(searcher)
-    except BaseException:
-        searcher.close()
+        yield
+    except SagashiError:
         raise
-    return ix, searcher
-
-
-def _check_query(query) -> None:
-    if not isinstance(query, str):
-        hint = "decode it first: query.decode('utf-8')" if isinstance(query, bytes) else \
-            "pass the query as a str"
-        raise UsageError(f"query must be text, got {type(query).__name__}", hint)
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(query):,} characters; the limit is {MAX_QUERY_CHARS:,}",
-                         "shorten the query to its key words")
-    if not query.strip():
-        raise QueryError("empty query", "type some words to search for")
-
-
-def _check_limit(limit) -> int:
-    limit = _whole_number("limit", limit)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, got {_shown(limit)}",
-                         f"pass a number from 1 to {MAX_LIMIT}")
-    return limit
-
-
-def _check_no(no) -> int:
-    return _whole_number("a project number", no)
-
-
-def _whole_number(name: str, value) -> int:
-    """``value`` as an int (numpy integers too); never a bool, float or str."""
-    if not isinstance(value, bool):
-        try:
-            return operator.index(value)
-        except TypeError:
-            pass
-    raise UsageError(f"{name} must be a whole number, got {_shown(value)}",
-                     "pass an int, for example 10")
-
-
-def _check_path(name: str, value):
-    """A path argument: None, or a non-empty str or os.PathLike naming a str path."""
-    if value is None:
-        return None
-    path = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
-    if not isinstance(path, str):
-        raise UsageError(f"{name} must be a path (str or pathlib.Path), "
-                         f"got {type(value).__name__}", "for example Engine('path/to/index')")
-    if not path:
-        raise UsageError(f"{name} is an empty path", "name a folder, or pass None for the default")
-    return path
-
-
-def _check_index_dir(root: Path) -> None:
-    """Refuse an index folder that is a file or cannot be read, with a clear
-    message, before anything opens it (a missing one is storage's to report)."""
-    try:
-        st = os.stat(root)
-    except FileNotFoundError:
-        return
-    except OSError as e:
-        raise IndexMissingError(f"cannot reach the index folder {root} ({e.strerror})",
-                                "check the path and the permissions of the folders above it") \
-            from None
-    if not stat.S_ISDIR(st.st_mode):
-        raise IndexMissingError(f"{root} is a file, not an index folder",
-                                "pass the folder an index was built into")
-    if not os.access(root, os.R_OK | os.X_OK):
-        raise IndexMissingError(f"cannot read the index folder {root} (permission denied)",
-                                f"check its permissions: ls -ld {root}")
-
-
-def _shown(value) -> str:
-    """A short repr of a bad argument, for an error message."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    except Exception as e:
+        raise InternalError(f"could not run the query {query[:40]!r}: {type(e).__name__}: {e}",
+                            "this is a bug in sagashi: please report it with this query") from e

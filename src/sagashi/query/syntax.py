@@ -22,14 +22,12 @@ Words(text='unbalanced quote')
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Union
 
-from .schema import FIELD_ALIASES
+from ..analysis.chars import clean, nfkc
+from ..domain.fields import FIELD_ALIASES
 
-#: Queries longer than this are refused with a clear message.
-MAX_QUERY_CHARS = 1000
 #: Deeper nesting (parentheses, NOT, field:) than this is read as plain words.
 MAX_DEPTH = 32
 
@@ -106,7 +104,6 @@ _TOKEN = re.compile(r'''
 _WORD = re.compile(r'[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
 _SYNTAX_CHARS = re.compile(r'["()*]|(?<!\S)-+|(?<!\S)(?:AND|OR|NOT)(?!\S)')
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _STOP = (None, "OR", "AND", "rparen")  # what ends a run of items side by side
 
 
@@ -117,7 +114,7 @@ class _Malformed(Exception):
 def normalize_query(text: str) -> str:
     """NFKC (full-width to ASCII, half-width kana to full), lone surrogates
     replaced by U+FFFD, trimmed."""
-    return unicodedata.normalize("NFKC", _SURROGATE.sub("\ufffd", text)).strip()
+    return nfkc(clean(text)).strip()
 
 
 def parse(text: str) -> Node:

@@ -8,10 +8,10 @@ query stands for a set of prefectures.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..analysis.chars import loose_reading, nfkc
 from .resources import read_table, split_list
 
 TABLES = ("prefectures.tsv", "cities.tsv", "regions.tsv")
@@ -35,7 +35,7 @@ def prefecture_of(location: str) -> str:
     >>> prefecture_of("兵庫県神戸市中央区"), prefecture_of("どこか")
     ('兵庫県', '')
     """
-    text = unicodedata.normalize("NFKC", location).strip()
+    text = nfkc(location).strip()
     for pref in _prefectures():
         if text.startswith(pref):
             return pref
@@ -53,7 +53,7 @@ def lookup(word: str) -> Place | None:
     >>> lookup("関西").prefectures[:2], lookup("熊本").prefectures, lookup("神戸").kind
     (('三重県', '滋賀県'), ('熊本県',), 'city')
     """
-    return _names().get(unicodedata.normalize("NFKC", word).strip())
+    return _names().get(nfkc(word).strip())
 
 
 def lookup_reading(kana: str) -> Place | None:
@@ -65,7 +65,6 @@ def lookup_reading(kana: str) -> Place | None:
     >>> lookup_reading("ほっかいどう").name, lookup_reading("こうべ") is None
     ('北海道', True)
     """
-    from .analysis import loose_reading
     return _readings().get(loose_reading(kana))
 
 
@@ -94,7 +93,6 @@ def _prefectures() -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def _readings() -> dict[str, Place]:
-    from .analysis import loose_reading
     suffix = {"県": "けん", "府": "ふ", "都": "と", "道": ""}
     out: dict[str, Place] = {}
     for row in read_table("prefectures.tsv"):

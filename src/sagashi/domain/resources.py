@@ -13,9 +13,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import DataError
+from ..errors import DataError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # the sagashi package
 _REPO = _PACKAGE.parents[1]
 
 

@@ -5,13 +5,13 @@ posting at every node: on a 100,000-record index a common concept
 (外国人 with its synonyms and readings, in four fields, some 30 terms) costs
 seconds per query, and top-k block skipping barely helps, because BM25
 scores of this kind of text are flat. Here each term's postings come scored
-in bulk (:mod:`sagashi.postings`) and the query tree is folded over
+in bulk (:mod:`sagashi.whoosh_ext.postings`) and the query tree is folded over
 dictionaries ``{docnum: score}``, as Whoosh's matchers would score them:
 
 - ``Term``: BM25F, as :class:`whoosh.scoring.BM25FScorer`;
 - ``And``: documents in every part, scores summed; ``Or``: in any, summed;
 - ``Phrase``: as ``And``, where the words stand in a row;
-- :class:`~sagashi.scoring.BestOf`: the best part plus ``tiebreak`` times
+- :class:`~sagashi.whoosh_ext.scoring.BestOf`: the best part plus ``tiebreak`` times
   the other, paired as Whoosh pairs them (smallest first; among parts of
   equal size, by the classes of their matchers);
 - ``ConstantScoreQuery``: its constant for every document of its child;
@@ -35,7 +35,8 @@ from whoosh.query.spans import SpanNear2
 from . import postings
 from .scoring import BestOf, BestOfMatcher
 
-Scores = dict  # {docnum: score}
+#: ``{docnum: score}`` of the documents a query matches.
+Scores = dict[int, float]
 #: Past this many documents asked about, a Whoosh matcher walks them all
 #: rather than skip to each.
 SKIP_TO_MAX = 2000

@@ -17,13 +17,17 @@ from typing import Iterable
 
 from whoosh import index as whoosh_index
 
+from ..domain.records import DataFile, Record, load_records
+from ..domain.resources import default_data_path, default_index_dir
+from ..errors import DataError, NotFoundError
+from ..files import utc_now
+from ..validate import check_nos
+from ..whoosh_ext.segments import COMPOUND
 from . import storage
-from .errors import DataError, UsageError
 from .manifest import data_fingerprint, index_settings, live_generation, write_manifest
-from .records import DataFile, load_records
-from .resources import default_data_path, default_index_dir
+from .parallel import write_parallel
 from .schema import make_schema
-from .writer import COMPOUND, Progress, write_records as _write
+from .writer import Progress, default_procs, update_records, write_serial
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def build_index(data: str | Path | None = None, index_dir: str | Path | None = N
         gen = storage.new_generation(root)
         with _discarded_on_error(root, gen):
             ix = whoosh_index.create_in(str(gen), make_schema())
-            _write(ix, loaded.records, progress, procs)
+            _write_all(ix, loaded.records, progress, procs)
             indexed = _verified_count(ix, len(loaded.records))
             seconds = time.perf_counter() - started
             write_manifest(gen, settings, data_fingerprint(data_path, loaded.sha256), indexed,
@@ -115,7 +119,7 @@ def update_index(data: str | Path, index_dir: str | Path | None = None, *,
             ix = whoosh_index.open_dir(str(gen))
             nos_before = _nos(ix)
             new_nos = {r.no for r in loaded.records}
-            _write(ix, loaded.records, progress, None, update=True)
+            update_records(ix, loaded.records, progress)
             indexed = _verified_count(ix, len(nos_before | new_nos))
             replaced = len(nos_before & new_nos)
             history = [*manifest.get("history", []),
@@ -134,7 +138,7 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
     """Remove the records with these numbers. Every number must exist;
     otherwise nothing is removed."""
     started = time.perf_counter()
-    wanted = _check_nos(nos)
+    wanted = check_nos(nos)
     _open_for_change(index_dir)
     root = _root(index_dir)
     with storage.write_lock(root, lock_timeout):
@@ -142,8 +146,8 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
         nos_before = _nos(whoosh_index.open_dir(str(live)))
         missing = sorted(wanted - nos_before)
         if missing:
-            raise DataError(f"no record with No {', '.join(map(str, missing))}; nothing deleted",
-                            hint="see the numbers with: sagashi search QUERY")
+            raise NotFoundError(f"no record with No {', '.join(map(str, missing))}; "
+                                "nothing deleted", "see the numbers with: sagashi search QUERY")
         gen = storage.copy_generation(live, root)
         with _discarded_on_error(root, gen):
             ix = whoosh_index.open_dir(str(gen))
@@ -152,7 +156,7 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
                     writer.delete_by_term("no", str(no))
             indexed = _verified_count(ix, len(nos_before - wanted))
             history = [*manifest.get("history", []),
-                       {"action": "delete", "nos": sorted(wanted), "at": _now()}]
+                       {"action": "delete", "nos": sorted(wanted), "at": utc_now()}]
             write_manifest(gen, index_settings(), manifest.get("data"), indexed,
                            time.perf_counter() - started, history)
         _publish(root, gen)
@@ -172,6 +176,17 @@ def index_stats(index_dir: str | Path | None = None) -> IndexStats:
         sudachipy=manifest.get("sudachipy", ""), dictionary=manifest.get("dictionary", {}),
         sagashi_version=manifest.get("sagashi_version", ""),
         size_bytes=storage.size_on_disk(live), history=tuple(manifest.get("history", [])))
+
+
+def _write_all(ix, records: tuple[Record, ...], progress: Progress | None,
+               procs: int | None) -> None:
+    """Write a whole data file's records into the empty index ``ix``: in
+    several processes when there are enough records to pay for them."""
+    procs = default_procs(len(records), procs)
+    if procs > 1:
+        write_parallel(ix, records, procs, progress)
+    else:
+        write_serial(ix, records, progress)
 
 
 def _load(path: Path, encoding: str | None) -> DataFile:
@@ -222,21 +237,6 @@ def _nos(ix) -> set[int]:
         return {int(fields["no"]) for fields in searcher.all_stored_fields()}
 
 
-def _check_nos(nos: Iterable[int]) -> set[int]:
-    wanted = set()
-    for no in nos:
-        if isinstance(no, bool) or not isinstance(no, int) or no < 0:
-            raise UsageError(f"record numbers are whole numbers, got {no!r}")
-        wanted.add(no)
-    if not wanted:
-        raise UsageError("name at least one record number to delete")
-    return wanted
-
-
 def _event(action: str, loaded: DataFile, count: int) -> dict:
     return {"action": action, "path": str(Path(loaded.path).resolve()), "sha256": loaded.sha256,
-            "records": count, "at": _now()}
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            "records": count, "at": utc_now()}

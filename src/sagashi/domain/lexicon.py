@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from .analysis import SudachiAnalysis, dictionary_version
+from typing import Literal
+
+from ..analysis import SudachiAnalysis, dictionary_version
+from ..files import write_atomic
 from .places import english_names
 from .resources import cache_dir, data_dir, read_table, split_list
 
-#: Weight of a synonym relative to the literal word.
-RELATION_WEIGHTS = {"equal": 0.6, "related": 0.35}
+#: How close a synonym is: ``equal`` (interchangeable for search) or
+#: ``related`` (close; a match counts for less). The weights are the query
+#: layer's (:mod:`sagashi.query.expansions`).
+Relation = Literal["equal", "related"]
+RELATIONS: tuple[Relation, ...] = ("equal", "related")
 _PLURAL = re.compile(r"(?<=[a-z]{3})(es|s)$")
 
 
 @dataclass(frozen=True)
 class Synonym:
     term: str
-    relation: str  # "equal" or "related"
+    relation: Relation
 
 
 def term_key(analysis: SudachiAnalysis, text: str) -> str:
@@ -53,7 +58,7 @@ class Lexicon:
         self._synonyms: dict[str, dict[str, Synonym]] = {}
         for row in read_table("synonyms.tsv"):
             relation = row["relation"]
-            if relation not in RELATION_WEIGHTS:
+            if relation not in RELATIONS:
                 continue
             terms = split_list(row["terms"])
             for term in terms:
@@ -86,7 +91,7 @@ class Lexicon:
     def has_synonyms(self, term_key: str) -> bool:
         return term_key in self._synonyms
 
-    def english(self, words: str) -> tuple[tuple[str, ...], str]:
+    def english(self, words: str) -> tuple[tuple[str, ...], Literal["glossary", "place", ""]]:
         """Japanese terms for an English word or phrase, and their source
         ("glossary" or "place"); ((), "") when unknown. Plurals fold to the
         singular when only the singular is listed.
@@ -125,9 +130,7 @@ def _load_keys(path: Path) -> dict[str, str]:
 def _save_keys(path: Path, keys: dict[str, str]) -> None:
     try:  # a cache: failing to write it costs only time
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(keys, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(keys, ensure_ascii=False), durable=False)
     except OSError:
         pass
 

@@ -22,8 +22,9 @@ import multiprocessing
 import queue
 import traceback
 
-from .errors import SagashiError
-from .writer import Progress, SegmentWriter, write_share
+from ..errors import SagashiError
+from ..whoosh_ext.segments import SegmentWriter
+from .writer import Progress, write_share
 
 #: Seconds between checks that the workers are still alive.
 _POLL = 0.5
@@ -33,7 +34,7 @@ def write_parallel(ix, records, procs: int, progress: Progress | None = None,
                    segment_mb: int | None = None) -> None:
     """Add ``records`` to the index ``ix`` with ``procs`` processes (this one
     included), each writing new segments (see
-    :func:`sagashi.writer.write_share`), and commit."""
+    :func:`sagashi.index.writer.write_share`), and commit."""
     total = len(records)
     bounds = [total * i // procs for i in range(procs + 1)]
     shares = [records[lo:hi] for lo, hi in zip(bounds, bounds[1:])]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .results import Project, SearchResults, Snippet
+from ..results import Project, SearchResults, Snippet
 
 BOLD, DIM, MARK, RESET = "\033[1m", "\033[2m", "\033[1;33m", "\033[0m"
 _SPACES = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")

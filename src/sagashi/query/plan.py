@@ -1,38 +1,33 @@
-"""From understood queries to ranked document numbers.
+"""From understood queries to Whoosh queries: the plan of a search.
 
-A parsed query (:mod:`sagashi.query_syntax`) becomes a list of
-:class:`Clause` objects, one per concept, phrase or field term, each a Whoosh
-query. Plain queries are ranked in tiers: documents that match every clause
-first (BM25F with field boosts), then partial matches that hold enough of
-the query's information (:func:`partial_enough`), by how many clauses they
-match and then by score. Explicit AND / OR queries
-are run as written. A concept scores the best of its alternative forms
-(:class:`~sagashi.scoring.BestOf`), so a word found both literally and by
-reading is not counted twice.
+A parsed query (:mod:`sagashi.query.syntax`) becomes a :class:`Plan`: a list
+of :class:`Clause` objects, one per concept, phrase or field term, each a
+Whoosh query, plus exclusions, an optional phrase bonus and a name lookup.
+A concept scores the best of its alternative forms
+(:class:`~sagashi.whoosh_ext.scoring.BestOf`), so a word found both
+literally and by reading is not counted twice; how much each form counts
+comes from :mod:`sagashi.query.expansions`. Explicit AND / OR queries get one
+strict Whoosh query, run as written. :mod:`sagashi.query.rank` runs a plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import heapq
 from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from . import bulk, entities, places
-from .analysis import READING_PREFIX, SYNONYM_PREFIX, bigrams
-from .errors import UsageError
-from .interpret import Alternative, Concept, Interpreter
-from .scoring import BestOf, blended_df, lucene_idf
-from .query_syntax import And, Field, Not, Node, Or, Phrase, Prefix, Seq, Words
-from .schema import DEFAULT_FIELDS, TEXT_FIELDS
+from ..analysis import READING_PREFIX, SYNONYM_PREFIX, bigrams, fold
+from ..domain import entities, places
+from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS
+from ..errors import UsageError
+from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
+from .expansions import keyword_field, names_place, weight
+from .interpret import Alternative, Concept, Interpreter, alternative
+from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words
 
 #: Score a keyword-field match (prefecture, entity type) is worth, before weights.
 KEYWORD_SCORE = 3.0
-#: How far past ``limit`` relaxed matching looks for partial matches.
-POOL_FACTOR, POOL_MIN = 5, 50
-#: How many of the best full matches the phrase bonus may reorder.
-RESCORE_WINDOW = 50
 #: Prefix queries expand to at most this many indexed words, found in at
 #: most this many records in all (shared by the prefixes of one query).
 MAX_PREFIX_TERMS, MAX_PREFIX_DOCS = 64, 100_000
@@ -76,27 +71,7 @@ class Plan:
         return not self.clauses and self.strict is None
 
 
-#: A partial match must hold this share of the query's information (IDF
-#: weight) among the words the records know, and this share overall.
-KNOWN_SHARE, OVERALL_SHARE = 0.2, 0.25
-
-
-def partial_enough(matched: list[Clause], clauses: list[Clause]) -> bool:
-    """Whether a document matching only ``matched`` of the optional
-    ``clauses`` is worth showing (below the full matches).
-
-    Shares are IDF-weighted, so matching 支援 (in every record) says little
-    and matching ベトナム人 says a lot. Words no record contains cannot be
-    matched by anyone; they do not count against a partial match among the
-    known words, but a query that is mostly unknown words returns nothing.
-    """
-    known = sum(c.weight for c in clauses if c.known)
-    overall = sum(c.weight for c in clauses)
-    got = sum(c.weight for c in matched)
-    return known > 0 and got >= KNOWN_SHARE * known and got >= OVERALL_SHARE * overall
-
-
-def plan(node: Node, interpreter: Interpreter, reader) -> Plan:
+def make_plan(node: Node, interpreter: Interpreter, reader) -> Plan:
     """Compile a parsed query into a :class:`Plan`."""
     share = MAX_PREFIX_DOCS // max(1, _prefixes(node))  # the prefixes share one budget
     if isinstance(node, (And, Or)):
@@ -257,8 +232,8 @@ def _best(subs: list[wq.Query]) -> wq.Query:
 def _alternative_df(reader, alt: Alternative) -> int:
     """About how many records an alternative matches (a phrase: at most as
     many as its rarest word)."""
-    if alt.kind in ("pref", "entity"):
-        field = "pref" if alt.kind == "pref" else "entity_code"
+    field = keyword_field(alt.kind)
+    if field is not None:
         return sum(reader.doc_frequency(field, v) for v in alt.terms)
     return min(blended_df(reader, TEXT_FIELDS, t) for t in alt.terms)
 
@@ -278,8 +253,8 @@ def alternative_query(alt: Alternative, fields: tuple[str, ...] | None,
                       scale: float = 1.0) -> wq.Query:
     """A Whoosh query for one alternative form, over ``fields`` (default: all
     text fields, each with its boost)."""
-    if alt.kind in ("pref", "entity"):
-        field = "pref" if alt.kind == "pref" else "entity_code"
+    field = keyword_field(alt.kind)
+    if field is not None:
         terms = [wq.Term(field, value) for value in alt.terms]
         inner = terms[0] if len(terms) == 1 else wq.Or(terms)
         return wq.ConstantScoreQuery(inner, KEYWORD_SCORE * alt.weight)
@@ -300,14 +275,10 @@ def alternative_query(alt: Alternative, fields: tuple[str, ...] | None,
     return BestOf(subs, tiebreak=FIELD_TIEBREAK)
 
 
-#: Expansions that may name a place; others are not looked for in 所在地.
-PLACE_SOURCES = {"literal", "compound", "reading", "romaji", "place name", "prefecture", "region"}
-
-
 def _fields_for(alt: Alternative) -> tuple[str, ...]:
     """Where an alternative is looked for: what may name a place everywhere,
     other expansions everywhere but 所在地."""
-    if alt.source in PLACE_SOURCES:
+    if names_place(alt.source):
         return DEFAULT_FIELDS
     return tuple(f for f in DEFAULT_FIELDS if f != "location")
 
@@ -319,10 +290,9 @@ def _keyword_clause(field: str, value: str) -> Clause:
     if field == "pref":
         place = places.lookup(value)
         prefs = place.prefectures if place else (value,)
-        alt = Alternative("pref", prefs, 1.0, "prefecture")
+        alt = alternative("pref", prefs, "prefecture")
     else:
-        codes = entities.codes_for_alias(value) or (entities.entity_code(value),)
-        alt = Alternative("entity", codes, 1.0, "entity")
+        alt = alternative("entity", entities.codes_for(value), "entity")
     concept = Concept(value, (alt,))
     return Clause(value, alternative_query(alt, None), concept)
 
@@ -331,7 +301,6 @@ def _prefix_clause(text: str, reader, fields, max_docs: int) -> Clause:
     """Words starting with ``text``: at most MAX_PREFIX_TERMS of them, found
     in at most ``max_docs`` records in all (the work of a query grows with
     the postings it reads)."""
-    from .analysis import fold
     prefix = fold(text)
     terms: set[str] = set()
     docs = 0
@@ -349,10 +318,11 @@ def _prefix_clause(text: str, reader, fields, max_docs: int) -> Clause:
                     break
             if len(terms) >= MAX_PREFIX_TERMS or docs > max_docs:
                 break
-    alts = tuple(Alternative("words", (t,), 1.0 if t == prefix else 0.8, "prefix")
+    full = 1 / weight("prefix")  # the prefix itself, as a word, counts fully
+    alts = tuple(alternative("words", (t,), "prefix", full if t == prefix else 1.0)
                  for t in sorted(terms))
     if not alts:
-        alts = (Alternative("words", (prefix,), 1.0, "literal"),)
+        alts = (alternative("words", (prefix,), "literal"),)
     concept = Concept(text + "*", alts, fields)
     query = wq.Or([alternative_query(a, fields) for a in alts])
     return Clause(concept.label, query, concept)
@@ -368,104 +338,9 @@ def filter_query(pref: str | None, entity: str | None) -> wq.Query | None:
                              "use a name such as 東京都, 大阪 or 関西")
         subs.append(wq.Or([wq.Term("pref", p) for p in place.prefectures]))
     if entity:
-        codes = entities.codes_for_alias(entity) or (entities.entity_code(entity),)
-        subs.append(wq.Or([wq.Term("entity_code", c) for c in codes]))
+        subs.append(wq.Or([wq.Term("entity_code", c) for c in entities.codes_for(entity)]))
     if not subs:
         return None
     return subs[0] if len(subs) == 1 else wq.And(subs)
 
 
-@dataclass
-class Ranking:
-    """Ranked ``(docnum, score, matched clauses)`` triples; the total number
-    of matching documents; and every matching document (for facet counts)."""
-
-    ranked: list
-    total: int
-    docnums: set
-
-
-def run(searcher, plan_: Plan, limit: int, filter_q=None) -> Ranking:
-    """Rank documents for a plan (see the module docstring).
-
-    Every full match is scored (:mod:`sagashi.bulk`), which also counts them
-    exactly; the phrase bonus rescores the best RESCORE_WINDOW of them only.
-    Partial matches are looked for when the full ones do not fill the page.
-    """
-    allowed = bulk.docs_of(searcher, filter_q)
-    masked = bulk.docs_of(searcher, wq.Or([c.query for c in plan_.exclusions])
-                          if plan_.exclusions else None)
-    n = len(plan_.clauses)
-    window = max(limit, RESCORE_WINDOW) if plan_.boost is not None else limit
-    full = _kept(bulk.score_all(searcher, plan_.strict if plan_.strict is not None
-                                else _all(plan_.clauses)), allowed, masked)
-    matching_docs = set(full)
-    ranked = _rescore(searcher, [(d, s, n) for d, s in _top(full, window)],
-                      plan_.boost)[:limit]
-    if plan_.name is not None:  # name lookups first: 「まなびと」 finds まなびと
-        by_name = _top(_kept(bulk.score_all(searcher, plan_.name), allowed, masked), limit)
-        named = [(d, full.get(d, s), n) for d, s in by_name]
-        matching_docs.update(d for d, _ in by_name)
-        named_set = {d for d, _, _ in named}
-        ranked = (named + [r for r in ranked if r[0] not in named_set])[:limit]
-    optional = [c for c in plan_.clauses if not c.required]
-    if plan_.strict is None and n > 1 and optional and len(ranked) < limit:
-        required = [c.query for c in plan_.clauses if c.required]
-        wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
-        pool = _kept(bulk.score_all(searcher, wq.And([*required, wanted]) if required
-                                    else wanted), allowed, masked)
-        seen = {d for d, _, _ in ranked} | matching_docs
-        candidates = [(d, s) for d, s in _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
-                      if d not in seen]
-        matched = matches_by_doc(searcher, optional, [d for d, _ in candidates])
-        base = n - len(optional)
-        relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
-                   if 0 < len(matched[d]) < len(optional)  # full ones were counted above
-                   and partial_enough(matched[d], optional)]
-        weights = {d: sum(c.weight for c in matched[d]) for d, _, _ in relaxed}
-        # more clauses first; among equals, the more informative words; then score
-        relaxed.sort(key=lambda x: (-x[2], -weights[x[0]], -x[1]))
-        ranked += relaxed[:limit - len(ranked)]
-        matching_docs.update(d for d, _, _ in relaxed)
-    return Ranking(ranked, len(matching_docs), matching_docs)
-
-
-def _kept(scores: dict, allowed: set | None, masked: set | None) -> dict:
-    """``scores`` of the documents the filter allows and the mask does not hide."""
-    if allowed is not None:
-        scores = {d: s for d, s in scores.items() if d in allowed}
-    if masked:
-        scores = {d: s for d, s in scores.items() if d not in masked}
-    return scores
-
-
-def _top(scores: dict, k: int) -> list[tuple[int, float]]:
-    """The ``k`` best ``(docnum, score)``, ties in document order (as Whoosh)."""
-    return heapq.nsmallest(k, scores.items(), key=lambda x: (-x[1], x[0]))
-
-
-def _rescore(searcher, ranked: list, boost: wq.Query | None) -> list:
-    """Add the phrase bonus to each ranked document that earns it, and sort."""
-    if boost is None or not ranked:
-        return ranked
-    bonus = bulk.score_all(searcher, boost, {d for d, _, _ in ranked})
-    return sorted(((d, s + bonus.get(d, 0.0), m) for d, s, m in ranked),
-                  key=lambda r: (-r[1], r[0]))
-
-
-def _all(clauses) -> wq.Query:
-    return clauses[0].query if len(clauses) == 1 else wq.And([c.query for c in clauses])
-
-
-def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[Clause]]:
-    """For each of ``docnums``, the clauses it matches."""
-    found: dict[int, list[Clause]] = {d: [] for d in docnums}
-    for clause in clauses if found else ():
-        for d in matching(searcher, clause.query, found):
-            found[d].append(clause)
-    return found
-
-
-def matching(searcher, q: wq.Query, docnums) -> list[int]:
-    """Those of ``docnums`` that ``q`` matches, in order."""
-    return sorted(bulk.score_all(searcher, q, set(docnums)))

@@ -1,0 +1,33 @@
+"""The fields of a record as search sees them: which are searched, how much
+each counts, and the names a query may use for them (``所在地:新宿``).
+
+Kept apart from the Whoosh schema (:mod:`sagashi.index.schema`) so that the
+query parser can know field names without importing Whoosh or Sudachi.
+"""
+
+from __future__ import annotations
+
+#: Searchable text fields, in display order, with their query-time boosts.
+TEXT_FIELDS: dict[str, float] = {
+    "organization": 3.0,
+    "title": 2.0,
+    "location": 2.0,
+    "entity": 1.0,
+    "summary": 1.0,
+}
+#: The fields plain query words are looked for in. The entity field (which
+#: holds e.g. 特定非営利活動法人) is searched through entity-type words and
+#: ``法人格:`` only, or every NPO would match 活動.
+DEFAULT_FIELDS: tuple[str, ...] = ("organization", "title", "location", "summary")
+#: Keyword fields: the record number, the derived prefecture, the entity code.
+KEYWORD_FIELDS: tuple[str, ...] = ("no", "pref", "entity_code")
+#: Field names a query may use, in English and as the data's Japanese headers.
+FIELD_ALIASES: dict[str, str] = {
+    "organization": "organization", "organisation": "organization", "org": "organization",
+    "申請団体名": "organization", "団体名": "organization", "団体": "organization",
+    "title": "title", "事業名": "title",
+    "location": "location", "所在地": "location", "place": "location",
+    "summary": "summary", "概要": "summary",
+    "entity": "entity", "法人格": "entity",
+    "no": "no", "pref": "pref", "prefecture": "pref", "都道府県": "pref",
+}

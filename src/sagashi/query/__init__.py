@@ -1,0 +1,11 @@
+"""From query text to ranked hits.
+
+- :mod:`~sagashi.query.syntax`: the query language (a repairing parser);
+- :mod:`~sagashi.query.interpret`: words -> concepts with their forms;
+- :mod:`~sagashi.query.expansions`: how much each kind of form counts;
+- :mod:`~sagashi.query.plan`: concepts -> Whoosh queries;
+- :mod:`~sagashi.query.rank`: running a plan, in tiers;
+- :mod:`~sagashi.query.highlight`: snippets with matched spans;
+- :mod:`~sagashi.query.explain`: why a document matched;
+- :mod:`~sagashi.query.similar`: projects like a given one.
+"""

@@ -1,0 +1,186 @@
+"""Running a plan: from clauses to ranked document numbers.
+
+Plain queries are ranked in tiers. :func:`run` takes five steps, each its
+own function below:
+
+1. the filter (``--pref``, ``--entity``) and the exclusions (``NOT x``,
+   ``-x``) decide which documents may be returned (:class:`Scope`);
+2. every document matching all clauses is scored, BM25F with field boosts,
+   which also counts them exactly (:func:`full_matches`);
+3. the phrase bonus (words typed together found together) reorders the best
+   of them (:func:`with_phrase_bonus`);
+4. for a one-word query, organisations whose name holds the text come first
+   (:func:`promote_names`);
+5. when the full matches do not fill the page, partial matches that hold
+   enough of the query's information follow, by how many clauses they match,
+   how informative those are, then score (:func:`partial_matches`).
+
+Explicit AND / OR queries are run as written (their plan is strict).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from ..whoosh_ext import bulk
+from .plan import Clause, Plan
+
+#: How far past ``limit`` relaxed matching looks for partial matches.
+POOL_FACTOR, POOL_MIN = 5, 50
+#: How many of the best full matches the phrase bonus may reorder.
+RESCORE_WINDOW = 50
+#: A partial match must hold this share of the query's information (IDF
+#: weight) among the words the records know, and this share overall.
+KNOWN_SHARE, OVERALL_SHARE = 0.2, 0.25
+
+#: ``(docnum, score, clauses matched)``, best first.
+Ranked = list[tuple[int, float, int]]
+
+
+@dataclass
+class Ranking:
+    """Ranked ``(docnum, score, matched clauses)`` triples; the total number
+    of matching documents; and every matching document (for facet counts)."""
+
+    ranked: Ranked
+    total: int
+    docnums: set[int]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which documents may be returned: those the filter allows (None: all)
+    and the exclusions do not hide."""
+
+    allowed: set[int] | None
+    masked: set[int] | None
+
+    @classmethod
+    def of(cls, searcher, plan: Plan, filter_q: wq.Query | None) -> "Scope":
+        exclusions = wq.Or([c.query for c in plan.exclusions]) if plan.exclusions else None
+        return cls(bulk.docs_of(searcher, filter_q), bulk.docs_of(searcher, exclusions))
+
+    def keep(self, scores: dict[int, float]) -> dict[int, float]:
+        """``scores`` of the documents in scope."""
+        if self.allowed is not None:
+            scores = {d: s for d, s in scores.items() if d in self.allowed}
+        if self.masked:
+            scores = {d: s for d, s in scores.items() if d not in self.masked}
+        return scores
+
+
+def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> Ranking:
+    """Rank documents for a plan (see the module docstring)."""
+    scope = Scope.of(searcher, plan, filter_q)
+    full = full_matches(searcher, plan, scope)
+    matching = set(full)
+    ranked = with_phrase_bonus(searcher, plan, full, limit)
+    ranked, named = promote_names(searcher, plan, scope, full, ranked, limit)
+    matching |= named
+    if len(ranked) < limit:
+        relaxed = partial_matches(searcher, plan, scope, matching | {d for d, _, _ in ranked},
+                                  limit)
+        ranked += relaxed[:limit - len(ranked)]
+        matching.update(d for d, _, _ in relaxed)
+    return Ranking(ranked, len(matching), matching)
+
+
+def full_matches(searcher, plan: Plan, scope: Scope) -> dict[int, float]:
+    """Every document in scope that matches the whole query, with its score."""
+    query = plan.strict if plan.strict is not None else _all(plan.clauses)
+    return scope.keep(bulk.score_all(searcher, query))
+
+
+def with_phrase_bonus(searcher, plan: Plan, full: dict[int, float], limit: int) -> Ranked:
+    """The best ``limit`` full matches, after the phrase bonus has reordered
+    the best RESCORE_WINDOW of them (a match_phrase rescoring, in
+    Elasticsearch terms)."""
+    n = len(plan.clauses)
+    window = max(limit, RESCORE_WINDOW) if plan.boost is not None else limit
+    best = [(d, s, n) for d, s in _top(full, window)]
+    if plan.boost is None or not best:
+        return best[:limit]
+    bonus = bulk.score_all(searcher, plan.boost, {d for d, _, _ in best})
+    rescored = sorted(((d, s + bonus.get(d, 0.0), m) for d, s, m in best),
+                      key=lambda r: (-r[1], r[0]))
+    return rescored[:limit]
+
+
+def promote_names(searcher, plan: Plan, scope: Scope, full: dict[int, float], ranked: Ranked,
+                  limit: int) -> tuple[Ranked, set[int]]:
+    """Organisations whose name holds the query text first (「まなびと」 finds
+    まなびと however Sudachi splits it); returns the ranking and the documents
+    found by name."""
+    if plan.name is None:
+        return ranked, set()
+    n = len(plan.clauses)
+    by_name = _top(scope.keep(bulk.score_all(searcher, plan.name)), limit)
+    named = [(d, full.get(d, s), n) for d, s in by_name]
+    named_set = {d for d, _, _ in named}
+    return (named + [r for r in ranked if r[0] not in named_set])[:limit], named_set
+
+
+def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int], limit: int) -> Ranked:
+    """Documents (not in ``seen``) that match some of a plain query's
+    optional clauses and hold enough of its information
+    (:func:`partial_enough`): more clauses first, then the more informative
+    words, then score. Empty for strict and one-clause queries."""
+    n = len(plan.clauses)
+    optional = [c for c in plan.clauses if not c.required]
+    if plan.strict is not None or n < 2 or not optional:
+        return []
+    required = [c.query for c in plan.clauses if c.required]
+    wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
+    pool = scope.keep(bulk.score_all(searcher, wq.And([*required, wanted]) if required
+                                     else wanted))
+    candidates = [(d, s) for d, s in _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
+                  if d not in seen]
+    matched = matches_by_doc(searcher, optional, [d for d, _ in candidates])
+    base = n - len(optional)
+    relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
+               if 0 < len(matched[d]) < len(optional)  # full ones were counted already
+               and partial_enough(matched[d], optional)]
+    weights = {d: sum(c.weight for c in matched[d]) for d, _, _ in relaxed}
+    relaxed.sort(key=lambda x: (-x[2], -weights[x[0]], -x[1]))
+    return relaxed
+
+
+def partial_enough(matched: list[Clause], clauses: list[Clause]) -> bool:
+    """Whether a document matching only ``matched`` of the optional
+    ``clauses`` is worth showing (below the full matches).
+
+    Shares are IDF-weighted, so matching 支援 (in every record) says little
+    and matching ベトナム人 says a lot. Words no record contains cannot be
+    matched by anyone; they do not count against a partial match among the
+    known words, but a query that is mostly unknown words returns nothing.
+    """
+    known = sum(c.weight for c in clauses if c.known)
+    overall = sum(c.weight for c in clauses)
+    got = sum(c.weight for c in matched)
+    return known > 0 and got >= KNOWN_SHARE * known and got >= OVERALL_SHARE * overall
+
+
+def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[Clause]]:
+    """For each of ``docnums``, the clauses it matches."""
+    found: dict[int, list[Clause]] = {d: [] for d in docnums}
+    for clause in clauses if found else ():
+        for d in matching(searcher, clause.query, found):
+            found[d].append(clause)
+    return found
+
+
+def matching(searcher, q: wq.Query, docnums) -> list[int]:
+    """Those of ``docnums`` that ``q`` matches, in order."""
+    return sorted(bulk.score_all(searcher, q, set(docnums)))
+
+
+def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+    """The ``k`` best ``(docnum, score)``, ties in document order (as Whoosh)."""
+    return heapq.nsmallest(k, scores.items(), key=lambda x: (-x[1], x[0]))
+
+
+def _all(clauses) -> wq.Query:
+    return clauses[0].query if len(clauses) == 1 else wq.And([c.query for c in clauses])
