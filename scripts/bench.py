@@ -209,6 +209,7 @@ def raw_sudachi_rate(records) -> float:
     """Records per second that one C-mode SudachiPy tokenizer reaches on the
     texts the analyzer sees (the five text fields of each document)."""
     from sudachipy import Dictionary, SplitMode
+
     from sagashi.domain.fields import TEXT_FIELDS
     from sagashi.index.schema import to_document
     texts = [[doc[name] for name in TEXT_FIELDS] for doc in map(to_document, records)]
@@ -324,7 +325,7 @@ def _timed(run, queries, budget: float) -> Latency:
                     hits, latency.timeouts = 0, latency.timeouts + 1
                     if timed:
                         log(f"query {q!r} stopped after {QUERY_TIMEOUT:.0f} s")
-                except Exception as e:  # noqa: BLE001 - counted, the run goes on
+                except Exception as e:
                     hits, latency.failed = 0, latency.failed + 1
                     if timed:
                         log(f"query {q!r} failed: {type(e).__name__}: {e}")
@@ -477,14 +478,15 @@ def cold_cli(indexes: dict[str, Path], reps: int) -> dict[str, float]:
 
 def machine() -> str:
     import whoosh
+
     from sagashi.analysis import dictionary_version, sudachipy_version
     cpu = "unknown CPU"
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = next(int(line.split()[1]) for line in open("/proc/meminfo")
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                    if line.startswith("model name")), cpu)
+        meminfo = Path("/proc/meminfo").read_text(encoding="utf-8").splitlines()
+        mem = next(int(line.split()[1]) for line in meminfo
                    if line.startswith("MemTotal")) / 1024 / 1024
         memory = f"{mem:.0f} GiB RAM"
     except (OSError, StopIteration):
@@ -637,8 +639,8 @@ def main(argv: list[str] | None = None) -> int:
     if not sizes or sizes[0] < 1:
         ap.error("--sizes needs at least one size of at least 1")
 
-    from sagashi.index.build import build_index
     from sagashi.domain.records import load_records
+    from sagashi.index.build import build_index
 
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="sagashi-bench-"))
     work.mkdir(parents=True, exist_ok=True)

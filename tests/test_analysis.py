@@ -11,8 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sagashi.analysis import (SudachiAnalysis, SudachiTokenizer, japanese_analyzer,
-                              loose_reading, reading_term)
+from sagashi.analysis import (
+    SudachiAnalysis,
+    SudachiTokenizer,
+    japanese_analyzer,
+    loose_reading,
+    reading_term,
+)
 from sagashi.analysis.chars import clean
 from sagashi.analysis.sudachi import CHUNK_CHARS, chunks
 

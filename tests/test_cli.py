@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -12,22 +11,11 @@ import pytest
 from sagashi import __version__
 from sagashi.cli.main import build_parser, main
 
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def sagashi(*argv, stdin=None, env=None):
-    """The real command in a subprocess (for exit codes and stderr)."""
-    return subprocess.run([sys.executable, "-m", "sagashi", *argv], input=stdin,
-                          capture_output=True, text=True, encoding="utf-8",
-                          env={**os.environ, **(env or {})})
+from .conftest import run_cli, run_process
 
 
 def test_search_text_output_shape(capsys, corpus_index):
-    code, out, err = run(capsys, "search", "在留資格のない外国人の医療", "--index",
+    code, out, err = run_cli(capsys, "search", "在留資格のない外国人の医療", "--index",
                          str(corpus_index), "--color", "never")
     assert code == 0 and err == ""
     lines = out.splitlines()
@@ -38,12 +26,12 @@ def test_search_text_output_shape(capsys, corpus_index):
 
 
 def test_search_words_are_joined_into_one_query(capsys, corpus_index):
-    code, out, _ = run(capsys, "search", "--json", "熊本", "日本語", "--index", str(corpus_index))
+    code, out, _ = run_cli(capsys, "search", "--json", "熊本", "日本語", "--index", str(corpus_index))
     assert json.loads(out)["query"] == "熊本 日本語"
 
 
 def test_search_json_is_one_object_with_readable_japanese(capsys, corpus_index):
-    code, out, _ = run(capsys, "search", "--json", "新宿", "--limit", "2",
+    code, out, _ = run_cli(capsys, "search", "--json", "新宿", "--limit", "2",
                        "--index", str(corpus_index))
     assert code == 0 and "新宿" in out  # not \\u escapes
     obj = json.loads(out)
@@ -55,7 +43,7 @@ def test_search_json_is_one_object_with_readable_japanese(capsys, corpus_index):
 
 
 def test_search_json_lines_from_stdin(corpus_index):
-    proc = sagashi("search", "--json", "-", "--index", str(corpus_index),
+    proc = run_process("search", "--json", "-", "--index", str(corpus_index),
                    stdin="新宿\n\n難民 シェルター\nkobe\n")
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -64,32 +52,32 @@ def test_search_json_lines_from_stdin(corpus_index):
 
 
 def test_no_results_is_not_an_error(capsys, corpus_index):
-    code, out, _ = run(capsys, "search", "量子コンピュータ", "--index", str(corpus_index))
+    code, out, _ = run_cli(capsys, "search", "量子コンピュータ", "--index", str(corpus_index))
     assert code == 0 and out.strip() == "No results for 「量子コンピュータ」."
 
 
 def test_colour_only_when_asked_or_on_a_terminal(capsys, corpus_index):
-    _, plain, _ = run(capsys, "search", "難民", "--index", str(corpus_index))
-    _, coloured, _ = run(capsys, "search", "難民", "--index", str(corpus_index),
+    _, plain, _ = run_cli(capsys, "search", "難民", "--index", str(corpus_index))
+    _, coloured, _ = run_cli(capsys, "search", "難民", "--index", str(corpus_index),
                          "--color", "always")
     assert "\033[" not in plain and "\033[1;33m難民\033[0m" in coloured
 
 
 def test_show_prints_every_column(capsys, corpus_index):
-    code, out, _ = run(capsys, "show", "5", "--index", str(corpus_index))
+    code, out, _ = run_cli(capsys, "show", "5", "--index", str(corpus_index))
     assert code == 0
     assert out.splitlines()[:4] == ["No: 5", "法人格: (特非)", "申請団体名: 北関東医療相談会",
                                     "所在地: 群馬県太田市 (群馬県)"]
 
 
 def test_similar_lists_other_projects(capsys, corpus_index):
-    code, out, _ = run(capsys, "similar", "10", "--json", "--index", str(corpus_index))
+    code, out, _ = run_cli(capsys, "similar", "10", "--json", "--index", str(corpus_index))
     hits = json.loads(out)["hits"]
     assert code == 0 and hits and 10 not in [h["no"] for h in hits]
 
 
 def test_analyze_shows_units_with_offsets_and_levels(capsys):
-    code, out, _ = run(capsys, "analyze", "東京都新宿区で働ける")
+    code, out, _ = run_cli(capsys, "analyze", "東京都新宿区で働ける")
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows[0][:3] == ["surface", "normalized", "reading"]
     assert ["新宿", "新宿", "シンジュク", "名詞-固有名詞-地名-一般", "3-5", "A", "2", "-"] in rows
@@ -97,9 +85,9 @@ def test_analyze_shows_units_with_offsets_and_levels(capsys):
 
 
 def test_index_build_and_stats(capsys, tmp_path):
-    code, _, err = run(capsys, "index", "build", "--index", str(tmp_path / "ix"))
+    code, _, err = run_cli(capsys, "index", "build", "--index", str(tmp_path / "ix"))
     assert code == 0 and "read 17 records, indexed 17" in err
-    code, out, _ = run(capsys, "index", "stats", "--json", "--index", str(tmp_path / "ix"))
+    code, out, _ = run_cli(capsys, "index", "stats", "--json", "--index", str(tmp_path / "ix"))
     stats = json.loads(out)
     assert stats["records"] == 17 and stats["dictionary"]["name"] == "core"
     assert len(stats["data"]["sha256"]) == 64 and stats["size_bytes"] > 0
@@ -107,7 +95,7 @@ def test_index_build_and_stats(capsys, tmp_path):
 
 def test_missing_index_is_one_line_with_a_hint_and_exit_2(tmp_path):
     # the user named the folder: a bad argument (issue 6), so exit 2
-    proc = sagashi("search", "難民", "--index", str(tmp_path / "none"))
+    proc = run_process("search", "難民", "--index", str(tmp_path / "none"))
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("sagashi: error: no index at")
@@ -118,7 +106,7 @@ def test_missing_index_is_one_line_with_a_hint_and_exit_2(tmp_path):
                                   ["search", "難民", "--limit", "x"],
                                   ["show", "abc"], ["index", "delete"], ["nope"]])
 def test_usage_errors_exit_2_in_one_line(argv):
-    proc = sagashi(*argv)
+    proc = run_process(*argv)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("sagashi")

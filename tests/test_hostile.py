@@ -17,29 +17,33 @@ import json
 import math
 import os
 import shutil
-import signal
 import stat
 import string
 import subprocess
 import sys
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from sagashi import (DataError, EngineClosedError, IndexMissingError, IndexUntrustedError,
-                     NotFoundError, QueryError, SagashiError, UsageError)
-from sagashi.cli.main import main
+from sagashi import (
+    DataError,
+    EngineClosedError,
+    IndexMissingError,
+    IndexUntrustedError,
+    NotFoundError,
+    QueryError,
+    SagashiError,
+    UsageError,
+)
+from sagashi.engine import Engine
 from sagashi.index.build import build_index
 from sagashi.validate import MAX_QUERY_CHARS
-from sagashi.results import SearchResults
-from sagashi.engine import Engine
+
+from .conftest import STRICT_IO, check_well_formed, run_cli, run_process, watchdog
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 #: Strict output encoding: printing a lone surrogate would crash, as on many systems.
-STRICT_IO = {"PYTHONIOENCODING": "utf-8:strict", "NO_COLOR": "1"}
 
 
 # -- the catalogue ------------------------------------------------------------------
@@ -149,52 +153,6 @@ QUERIES = [
 QUERY_IDS = [case[0] for case in QUERIES]
 
 
-class _Hung(BaseException):
-    """Raised by :func:`watchdog`; not an Exception, so nothing on the way
-    up (search() wraps unexpected Exceptions) can swallow it."""
-
-
-@contextmanager
-def watchdog(seconds: float, what: str = ""):
-    """Turn a hang into a failed assertion after ``seconds`` (SIGALRM: the
-    main thread of a POSIX process; elsewhere it only waits)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
-            threading.main_thread():
-        yield
-        return
-
-    def alarm(signum, frame):
-        raise _Hung
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    except _Hung:
-        raise AssertionError(f"still running after {seconds:g} s: {what}") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def check_well_formed(results, limit: int = 10) -> None:
-    """The invariants every answer keeps, whatever the query."""
-    assert isinstance(results, SearchResults)
-    assert isinstance(results.total, int) and results.total >= len(results.hits)
-    assert len(results.hits) <= limit
-    nos = [hit.no for hit in results.hits]
-    assert len(set(nos)) == len(nos), f"duplicate hits: {nos}"
-    for hit in results.hits:
-        assert type(hit.no) is int
-        assert isinstance(hit.score, float) and math.isfinite(hit.score)
-        last = 0
-        for start, end in hit.snippet.spans:
-            assert type(start) is int and type(end) is int
-            assert last <= start < end <= len(hit.snippet.text), hit.snippet
-            last = end
-    json.dumps(results.to_json(explain=True), ensure_ascii=False)
-
-
 # -- the catalogue through the library ---------------------------------------------
 
 @pytest.mark.parametrize("case", QUERIES, ids=QUERY_IDS)
@@ -240,15 +198,6 @@ def test_negated_phrase_is_excluded_not_searched_for(engine):
 
 # -- the catalogue through the command line ----------------------------------------
 
-def run(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as e:  # argparse
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def check_cli(code, out, err, expected=None):
     """Exit 0 with results on stdout and nothing on stderr, or exit 2 (a usage
     mistake) or 1 (nothing found by that number) with one line on stderr and
@@ -274,35 +223,35 @@ CLI_QUERIES = [case for case in QUERIES if case[1] != "-"]
 def test_cli_answers_or_refuses_in_one_line(capsys, corpus_index, case):
     _, query, expected = case
     with watchdog(10, repr(query)):
-        code, out, err = run(capsys, "search", query, "--index", str(corpus_index),
+        code, out, err = run_cli(capsys, "search", query, "--index", str(corpus_index),
                              "--color", "never")
     check_cli(code, out, err, expected)
 
 
 def test_cli_refuses_a_long_query_with_the_limit(capsys, corpus_index):
-    code, _, err = run(capsys, "search", "x" * 10_000, "--index", str(corpus_index))
+    code, _, err = run_cli(capsys, "search", "x" * 10_000, "--index", str(corpus_index))
     assert code == 2
     assert err == ("sagashi: error: query is 10,000 characters; the limit is 1,000 "
                    "(hint: shorten the query to its key words)\n")
 
 
 def test_cli_shows_control_characters_as_escapes(capsys, corpus_index):
-    code, out, _ = run(capsys, "search", "\x1b[2J難民\u202e", "--index", str(corpus_index),
+    code, out, _ = run_cli(capsys, "search", "\x1b[2J難民\u202e", "--index", str(corpus_index),
                        "--color", "never")
     assert code == 0 and "「\\x1b[2J難民\\u202e」" in out
 
 
 def test_minus_words_on_the_command_line_exclude(capsys, corpus_index):
     ix = str(corpus_index)
-    _, out, _ = run(capsys, "search", "難民", "--json", "--limit", "20", "--index", ix)
+    _, out, _ = run_cli(capsys, "search", "難民", "--json", "--limit", "20", "--index", ix)
     everything = {h["no"] for h in json.loads(out)["hits"]}
-    code, out, err = run(capsys, "search", "難民", "-シェルター", "--json", "--limit", "20",
+    code, out, err = run_cli(capsys, "search", "難民", "-シェルター", "--json", "--limit", "20",
                          "--index", ix)
     assert code == 0 and json.loads(out)["query"] == "難民 -シェルター", err
     assert {h["no"] for h in json.loads(out)["hits"]} < everything
-    code, out, _ = run(capsys, "search", "-シェルター", "--json", "難民", "--index", ix)
+    code, out, _ = run_cli(capsys, "search", "-シェルター", "--json", "難民", "--index", ix)
     assert code == 0 and sorted(json.loads(out)["query"].split()) == ["-シェルター", "難民"]
-    code, _, err = run(capsys, "search", "難民", "--jsn", "--index", ix)
+    code, _, err = run_cli(capsys, "search", "難民", "--jsn", "--index", ix)
     assert code == 2 and "unrecognized arguments: --jsn" in err  # --options stay strict
 
 
@@ -366,9 +315,7 @@ def test_lone_minus_on_the_command_line_reads_stdin(corpus_index):
 # -- --limit and other options ----------------------------------------------------------
 
 def sagashi(*argv, **kwargs):
-    return subprocess.run([sys.executable, "-m", "sagashi", *argv], capture_output=True,
-                          text=True, encoding="utf-8", env={**os.environ, **STRICT_IO},
-                          timeout=60, **kwargs)
+    return run_process(*argv, env=STRICT_IO, **kwargs)
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "1001", "99999999999999999999", "abc", "",
@@ -382,7 +329,7 @@ def test_bad_limit_is_one_line_and_exit_2(limit):
 
 @pytest.mark.parametrize("limit, shown", [("1", 1), ("1000", 17), ("５", 5), (" 3 ", 3)])
 def test_good_limits_including_full_width_digits(capsys, corpus_index, limit, shown):
-    code, out, err = run(capsys, "search", "支援", "--limit", limit, "--json",
+    code, out, err = run_cli(capsys, "search", "支援", "--limit", limit, "--json",
                          "--index", str(corpus_index))
     assert code == 0 and len(json.loads(out)["hits"]) == shown
 
@@ -406,7 +353,7 @@ def test_other_bad_arguments_are_one_line_and_exit_2(argv):
     (["similar", "99999999999999999999999"], 1),
 ])
 def test_hostile_option_values(capsys, corpus_index, argv, status):
-    code, out, err = run(capsys, *argv, "--index", str(corpus_index))
+    code, out, err = run_cli(capsys, *argv, "--index", str(corpus_index))
     assert code == status
     check_cli(code, out, err)
 

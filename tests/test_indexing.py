@@ -13,27 +13,23 @@ from pathlib import Path
 
 import pytest
 
-from sagashi.index import storage
-from sagashi.cli.main import main
-from sagashi.errors import (DataError, IndexMismatchError, IndexMissingError, NotFoundError,
-                            UsageError)
-from sagashi.index.build import build_index, delete_records, index_stats, update_index
-from sagashi.index.manifest import read_manifest
 from sagashi.cli.progress import ProgressBar
 from sagashi.domain.records import load_records
 from sagashi.engine import Engine
+from sagashi.errors import (
+    IndexMismatchError,
+    IndexMissingError,
+    NotFoundError,
+    UsageError,
+)
+from sagashi.index import storage
+from sagashi.index.build import build_index, delete_records, index_stats, update_index
+from sagashi.index.manifest import read_manifest
 
-from .conftest import DATA, nos
+from .conftest import DATA, HEADER, file_hashes, nos, run_cli
 
 QUERIES = ["在留資格のない外国人の医療", "新宿", "難民 シェルター", "日本語教室", "子供の居場所",
            "外国人 支援", "kobe", "所在地:東京都", "医療 OR 法律"]
-HEADER = "No\t法人格\t申請団体名\t所在地\t事業名\t概要\n"
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def answers(root: Path) -> list[list[int]]:
@@ -54,11 +50,6 @@ def append_record(data: Path) -> None:
     text = data.read_text(encoding="utf-8").rstrip("\n")
     data.write_text(text + "\n18\t(特非)\t宇宙の会\t東京都港区\t宇宙旅行\t月へ行く\n",
                     encoding="utf-8")
-
-
-def file_hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in folder.iterdir() if p.is_file()}
 
 
 # -- formats round-trip to the same answers --------------------------------------
@@ -258,7 +249,7 @@ def test_stats_show_every_listed_fact(corpus_index):
 
 
 def test_stats_command_prints_them(capsys, corpus_index):
-    code, out, err = run(capsys, "index", "stats", "--index", corpus_index)
+    code, out, err = run_cli(capsys, "index", "stats", "--index", corpus_index)
     assert code == 0 and err == ""
     rows = dict(line.split(None, 1) if "  " not in line else
                 [part.strip() for part in line.split("  ", 1)] for line in out.splitlines())
@@ -273,7 +264,7 @@ def test_stats_command_prints_them(capsys, corpus_index):
 
 def test_index_commands_exit_codes_and_messages(capsys, tmp_path):
     ix = tmp_path / "ix"
-    code, out, err = run(capsys, "index", "build", "--index", ix, "--data", DATA)
+    code, out, err = run_cli(capsys, "index", "build", "--index", ix, "--data", DATA)
     assert code == 0 and out == ""
     assert err.startswith("sagashi: read 17 records, indexed 17 in ")
     assert err.rstrip().endswith(f"(tsv, utf-8) into {ix}") and err.count("\n") == 1
@@ -281,29 +272,29 @@ def test_index_commands_exit_codes_and_messages(capsys, tmp_path):
     more = tmp_path / "more.tsv"
     more.write_text(HEADER + "5\t\t北関東医療相談会\t群馬県\t相談\t医療相談\n"
                     "99\t\t新しい会\t沖縄県\t三線\t三線教室\n", encoding="utf-8")
-    code, out, err = run(capsys, "index", "update", more, "--index", ix)
+    code, out, err = run_cli(capsys, "index", "update", more, "--index", ix)
     assert (code, out) == (0, "")
     assert err == f"sagashi: read 2 records: added 1, replaced 1; the index at {ix} now holds 18\n"
 
-    code, _, err = run(capsys, "index", "delete", "99", "3", "--index", ix)
+    code, _, err = run_cli(capsys, "index", "delete", "99", "3", "--index", ix)
     assert (code, err) == (0, f"sagashi: removed 2 records; 16 remain in {ix}\n")
 
-    code, _, err = run(capsys, "index", "delete", "999", "--index", ix)
+    code, _, err = run_cli(capsys, "index", "delete", "999", "--index", ix)
     assert code == 1
     assert err == ("sagashi: error: no record with No 999; nothing deleted "
                    "(hint: see the numbers with: sagashi search QUERY)\n")
 
-    code, out, _ = run(capsys, "index", "stats", "--json", "--index", ix)
+    code, out, _ = run_cli(capsys, "index", "stats", "--json", "--index", ix)
     stats = json.loads(out)
     assert code == 0 and stats["records"] == 16 and len(stats["history"]) == 3
 
-    code, _, err = run(capsys, "index", "update", tmp_path / "nope.tsv", "--index", ix)
+    code, _, err = run_cli(capsys, "index", "update", tmp_path / "nope.tsv", "--index", ix)
     assert code == 1 and err.startswith(f"sagashi: error: {tmp_path / 'nope.tsv'}: no such file")
 
 
 def test_index_commands_on_a_missing_index(capsys, tmp_path):
     for argv in (["update", DATA], ["delete", "1"], ["stats"]):
-        code, _, err = run(capsys, "index", *argv, "--index", tmp_path / "none")
+        code, _, err = run_cli(capsys, "index", *argv, "--index", tmp_path / "none")
         assert code == 2 and err.startswith(f"sagashi: error: no index at {tmp_path / 'none'}")
         assert "sagashi index build --index" in err and err.count("\n") == 1
 

@@ -16,13 +16,12 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sagashi.errors import QueryError, SagashiError
-from sagashi.validate import MAX_QUERY_CHARS
-from sagashi.query.syntax import (And, Field, Not, Or, Phrase, Prefix, Seq,
-                                  Words, parse)
 from sagashi.domain.fields import FIELD_ALIASES
+from sagashi.errors import QueryError, SagashiError
+from sagashi.query.syntax import And, Field, Not, Or, Phrase, Prefix, Seq, Words, parse
+from sagashi.validate import MAX_QUERY_CHARS
 
-from .test_hostile import STRICT_IO, check_well_formed, watchdog
+from .conftest import STRICT_IO, check_well_formed, watchdog
 
 #: Examples per search property; two of them: 2,000 searches per run.
 SEARCH_EXAMPLES = 1000

@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import pytest
 
-from sagashi.query.syntax import (MAX_DEPTH, And, Field, Not, Or, Phrase, Prefix, Seq, Words,
-                                  normalize_query, parse)
 from sagashi.domain.fields import FIELD_ALIASES
+from sagashi.query.syntax import (
+    MAX_DEPTH,
+    And,
+    Field,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Seq,
+    Words,
+    normalize_query,
+    parse,
+)
 
 W = Words
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sagashi.index import storage
 from sagashi.cli.main import main
-from sagashi.errors import DataError
-from sagashi.index.build import build_index
 from sagashi.domain.records import Record, load_records, parse_records
 from sagashi.engine import Engine
+from sagashi.errors import DataError
+from sagashi.index import storage
+from sagashi.index.build import build_index
 
 from .conftest import DATA, nos
 

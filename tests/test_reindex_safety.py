@@ -25,15 +25,15 @@ from whoosh import query as wq
 from whoosh import sorting
 
 import sagashi.index.writer
-from sagashi.index import build as indexing
-from sagashi.index import storage
 from sagashi.cli.main import main
-from sagashi.errors import IndexLockedError, IndexMissingError
-from sagashi.index.searcher import open_searcher
-from sagashi.index.build import build_index, delete_records, update_index
-from sagashi.index.manifest import read_manifest
 from sagashi.domain.records import load_records
 from sagashi.engine import Engine
+from sagashi.errors import IndexLockedError, IndexMissingError
+from sagashi.index import build as indexing
+from sagashi.index import storage
+from sagashi.index.build import build_index, delete_records, update_index
+from sagashi.index.manifest import read_manifest
+from sagashi.index.searcher import open_searcher
 
 from .conftest import DATA
 
@@ -43,6 +43,8 @@ REPO = Path(__file__).resolve().parents[1]
 REINDEX = REPO / "scripts" / "reindex"
 KILL_TRIALS = 20
 SEED = int(os.environ.get("SAGASHI_TEST_SEED", time.time_ns() % 100_000))
+#: Said in every assertion of the random trials, so a failure can be replayed.
+SEEDED = f"seed {SEED} (replay with SAGASHI_TEST_SEED={SEED})"
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,10 @@ def test_reindex_killed_at_random_moments_leaves_a_complete_index(tmp_path, big)
 
     started = time.monotonic()  # calibration: one reindex left to finish
     proc = reindex(big["new"], root)
-    assert proc.wait(60) == 0, proc.stderr.read()
+    assert proc.wait(60) == 0, f"{SEEDED}: {proc.stderr.read()}"
     duration = time.monotonic() - started
     now = served(root, big)
-    assert now == "new"
+    assert now == "new", SEEDED
 
     outcomes = {"killed, old kept": 0, "killed, new swapped in": 0, "finished first": 0}
     half_built_seen = trials = 0
@@ -152,25 +154,27 @@ def test_reindex_killed_at_random_moments_leaves_a_complete_index(tmp_path, big)
         target = big["old" if now == "new" else "new"]
         before = set(generations(root))
         current = (root / storage.CURRENT).read_text()
+        where = f"{SEEDED}, trial {trials}"
         proc = reindex(target, root)
         start = time.monotonic()
         kind = ("any moment", "while building", "any moment", "right after the swap")[trials % 4]
         if kind == "any moment":
             time.sleep(rng.uniform(0, duration * 1.1))
         elif kind == "while building":
-            wait_for(lambda: set(generations(root)) - before, proc)
+            wait_for(lambda before=before: set(generations(root)) - before, proc)
             time.sleep(rng.uniform(0, max(duration - (time.monotonic() - start), 0.05)))
         else:
-            wait_for(lambda: (root / storage.CURRENT).read_text() != current, proc)
+            wait_for(lambda current=current: (root / storage.CURRENT).read_text() != current,
+                     proc)
         proc.kill()
         code = proc.wait(30)
-        assert code in (0, -signal.SIGKILL), proc.stderr.read()
+        assert code in (0, -signal.SIGKILL), f"{where}: {proc.stderr.read()}"
         half_built_seen += bool([g for g in leftovers(root) if g.startswith("gen-")])
         after = served(root, big)
-        assert served(root, big, held) == after  # the long-open reader agrees
+        assert served(root, big, held) == after, where  # the long-open reader agrees
         if code == 0:
             outcomes["finished first"] += 1
-            assert after == target.name
+            assert after == target.name, where
         else:
             trials += 1
             outcomes["killed, old kept" if after == now else "killed, new swapped in"] += 1
@@ -178,15 +182,16 @@ def test_reindex_killed_at_random_moments_leaves_a_complete_index(tmp_path, big)
 
     print(f"\ncrash safety (seed {SEED}): {trials} kill -9 trials, reindex takes "
           f"{duration:.2f} s; {outcomes}; half-built generations left: {half_built_seen}")
-    assert outcomes["killed, old kept"] and outcomes["killed, new swapped in"]
-    assert half_built_seen, "no kill landed while a generation was being written"
-    assert served(root, big, held) == served(root, big)
+    assert outcomes["killed, old kept"] and outcomes["killed, new swapped in"], \
+        f"{SEEDED}: {outcomes}"
+    assert half_built_seen, f"{SEEDED}: no kill landed while a generation was being written"
+    assert served(root, big, held) == served(root, big), SEEDED
     held.close()
 
     build_index(big["new"].path, root, lock_timeout=1.0)  # no stale lock to wait for
-    assert leftovers(root) == []
+    assert leftovers(root) == [], SEEDED
     storage.collect_garbage(root, grace=0)  # what the next writer does once the dust settles
-    assert len(generations(root)) <= 1 + storage.KEEP_OLD
+    assert len(generations(root)) <= 1 + storage.KEEP_OLD, SEEDED
 
 
 # -- kill -9 at each stage, deterministically -------------------------------------------

@@ -14,8 +14,8 @@ import pytest
 
 from sagashi import Engine, UsageError
 from sagashi.cli.main import main
-from sagashi.index.build import build_index
 from sagashi.domain.places import prefecture_of
+from sagashi.index.build import build_index
 
 from .conftest import nos
 
@@ -343,7 +343,10 @@ def test_relevance_meets_the_targets(engine, path):
     if not path.exists():
         pytest.skip(f"{path} is not available here")
     r = _judge(engine, path)
-    mean = lambda xs: sum(xs) / len(xs)
+
+    def mean(xs):
+        return sum(xs) / len(xs)
+
     assert mean(r["ndcg"]) >= 0.95 and mean(r["p1"]) >= 0.95
     assert {c: round(mean(v), 3) for c, v in r["by_cat"].items() if mean(v) < 0.85} == {}
     assert r["empty_fail"] == [] and r["violations"] == []

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -28,8 +29,17 @@ from .analysis import SudachiAnalysis
 from .domain.fields import DEFAULT_FIELDS
 from .domain.lexicon import load_lexicon
 from .domain.resources import default_data_path, default_index_dir
-from .errors import (EngineClosedError, GenerationGone, IndexLockedError, IndexMismatchError,
-                     IndexMissingError, InternalError, NotFoundError, SagashiError, UsageError)
+from .errors import (
+    EngineClosedError,
+    GenerationGone,
+    IndexLockedError,
+    IndexMismatchError,
+    IndexMissingError,
+    InternalError,
+    NotFoundError,
+    SagashiError,
+    UsageError,
+)
 from .index import storage
 from .index.manifest import data_changed, live_generation
 from .index.schema import to_record
@@ -83,7 +93,8 @@ class Engine:
         self._lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._analysis = SudachiAnalysis()
-        self._ix = self._searcher = None
+        self._ix: Any = None  # Whoosh's index and searcher of the live generation
+        self._searcher: Any = None
         self._generation: str | None = None
         self._closed = False
         self._open()
@@ -91,7 +102,7 @@ class Engine:
                                         self._known)
 
     @classmethod
-    def open(cls, index_dir: str | Path | None = None, **kwargs) -> "Engine":
+    def open(cls, index_dir: str | Path | None = None, **kwargs) -> Engine:
         """Open an engine (same arguments as the constructor)."""
         return cls(index_dir, **kwargs)
 
@@ -106,7 +117,7 @@ class Engine:
             self._ix = self._searcher = None
             self._closed = True
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -183,6 +194,7 @@ class Engine:
         if self._closed:
             raise EngineClosedError("this engine is closed",
                                     "open a new one with Engine.open(...)")
+        live: str | None
         try:
             live = (self.index_dir / storage.CURRENT).read_text(encoding="utf-8").strip()
         except OSError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from .errors import QueryError, UsageError
 

@@ -27,15 +27,38 @@ _EXPORTS = {
     "japanese_analyzer": "tokenizer", "reading_term": "tokenizer", "synonym_term": "tokenizer",
     "romaji_to_hiragana": "romaji",
 }
-__all__ = list(_EXPORTS)
+__all__ = [
+    "STOP_POS", "READING_PREFIX", "SYNONYM_PREFIX", "BigramTokenizer", "ReadingFilter",
+    "SudachiAnalysis", "SudachiTokenizer", "SynonymFilter", "Unit", "bigrams", "clean",
+    "dictionary_version", "fold", "has_kanji", "is_kana", "japanese_analyzer", "loose_reading",
+    "nfkc", "reading_term", "romaji_to_hiragana", "sudachipy_version", "synonym_term",
+    "to_hiragana", "to_katakana",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers only
-    from .chars import clean, fold, has_kanji, is_kana, loose_reading, nfkc, to_hiragana, to_katakana
+    from .chars import (
+        clean,
+        fold,
+        has_kanji,
+        is_kana,
+        loose_reading,
+        nfkc,
+        to_hiragana,
+        to_katakana,
+    )
     from .ngrams import BigramTokenizer, bigrams
     from .romaji import romaji_to_hiragana
     from .sudachi import STOP_POS, SudachiAnalysis, Unit, dictionary_version, sudachipy_version
-    from .tokenizer import (READING_PREFIX, SYNONYM_PREFIX, ReadingFilter, SudachiTokenizer,
-                            SynonymFilter, japanese_analyzer, reading_term, synonym_term)
+    from .tokenizer import (
+        READING_PREFIX,
+        SYNONYM_PREFIX,
+        ReadingFilter,
+        SudachiTokenizer,
+        SynonymFilter,
+        japanese_analyzer,
+        reading_term,
+        synonym_term,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import Iterator, Literal, NamedTuple
+from collections.abc import Iterator
+from typing import Literal, NamedTuple
 
 from .chars import clean, fold
 
@@ -158,7 +159,7 @@ class SudachiAnalysis:
                                 start, end, "CA", position, (), True))
                 continue
             parts = m.split(mode_a) if self.split_compounds else ()
-            level = "C" if len(parts) > 1 else "CA"
+            level: Level = "C" if len(parts) > 1 else "CA"
             out.append(Unit(m.surface(), fold(m.normalized_form()), m.reading_form(), pos,
                             start, end, level, position, tuple(m.synonym_group_ids()), False))
             if level == "CA":

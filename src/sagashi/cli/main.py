@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from contextlib import contextmanager
+from typing import overload
 
 from .. import __version__
 from ..analysis.chars import clean
@@ -232,8 +233,8 @@ def cmd_search(args) -> int:
 
 
 def _search_stdin(args) -> int:
-    from .render import render_results
     from ..errors import QueryError
+    from .render import render_results
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not text: U+FFFD, no crash
     pref, entity = _text(args.pref), _text(args.entity)
@@ -328,6 +329,7 @@ def cmd_index_delete(args) -> int:
 
 def cmd_index_stats(args) -> int:
     from dataclasses import asdict
+
     from ..index.build import index_stats
     from .render import render_stats
     stats = index_stats(args.index)
@@ -376,6 +378,10 @@ def _one_line(message: str) -> str:
     return printable(message)
 
 
+@overload
+def _text(value: str) -> str: ...
+@overload
+def _text(value: None) -> None: ...
 def _text(value: str | None) -> str | None:
     """Text from the command line or stdin as the library should see it:
     bytes that were not valid UTF-8 (Python hands them over as lone

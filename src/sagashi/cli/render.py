@@ -118,7 +118,8 @@ def render_stats(stats) -> str:
         ("schema version", str(stats.schema_version)),
         ("analyzer", ", ".join(f"{k}={v}" for k, v in stats.analyzer.items())),
         ("sudachipy", stats.sudachipy),
-        ("dictionary", f"{stats.dictionary.get('name', '?')} {stats.dictionary.get('version', '?')}"),
+        ("dictionary", f"{stats.dictionary.get('name', '?')} "
+                       f"{stats.dictionary.get('version', '?')}"),
         ("sagashi", stats.sagashi_version),
         ("size on disk", f"{stats.size_bytes / 1024:,.0f} KiB"),
         ("changes since build", str(max(len(stats.history) - 1, 0))),

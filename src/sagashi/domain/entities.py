@@ -7,7 +7,7 @@ The table is data/entities.tsv.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from ..analysis.chars import fold, nfkc
 from .resources import read_table, split_list
@@ -55,7 +55,7 @@ def alias_table() -> dict[str, tuple[str, ...]]:
     return dict(_aliases())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _aliases() -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for row in read_table(TABLE):
@@ -66,6 +66,6 @@ def _aliases() -> dict[str, tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _names() -> dict[str, str]:
     return {row["codes"]: row["name"] for row in read_table(TABLE) if "," not in row["codes"]}

@@ -9,7 +9,8 @@ query stands for a set of prefectures.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from typing import Literal
 
 from ..analysis.chars import loose_reading, nfkc
 from .resources import read_table, split_list
@@ -23,7 +24,7 @@ class Place:
     city or region)."""
 
     name: str
-    kind: str
+    kind: Literal["prefecture", "city", "region"]
     prefectures: tuple[str, ...]
 
 
@@ -41,9 +42,9 @@ def prefecture_of(location: str) -> str:
             return pref
     cities = _cities()
     for length in range(min(len(text), 8), 1, -1):
-        pref = cities.get(text[:length])
-        if pref:
-            return pref
+        city_pref = cities.get(text[:length])
+        if city_pref:
+            return city_pref
     return ""
 
 
@@ -86,12 +87,12 @@ def english_names() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _prefectures() -> tuple[str, ...]:
     return tuple(row["prefecture"] for row in read_table("prefectures.tsv"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _readings() -> dict[str, Place]:
     suffix = {"県": "けん", "府": "ふ", "都": "と", "道": ""}
     out: dict[str, Place] = {}
@@ -102,12 +103,12 @@ def _readings() -> dict[str, Place]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cities() -> dict[str, str]:
     return {row["city"]: row["prefecture"] for row in read_table("cities.tsv")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _names() -> dict[str, Place]:
     names: dict[str, Place] = {}
     for row in read_table("regions.tsv"):

@@ -102,7 +102,9 @@ def parse_records(text: str, path: str = "<text>", encoding: str = "utf-8",
     else:
         fmt = "tsv" if first.count("\t") >= first.count(",") else "csv"
         rows = _delimited_rows(text, path, "\t" if fmt == "tsv" else ",")
-    records, seen, count = [], {}, 0
+    records: list[Record] = []
+    seen: dict[int, int] = {}
+    count = 0
     for line, values in rows:
         count += 1
         record = _make_record(values, path, line)
@@ -316,5 +318,4 @@ def _make_record(values: dict[str, str], path: str, line: int) -> Record:
         if not clean[name]:
             raise DataError(f"empty {ja[name]}", path, line, ja[name],
                             hint=f"every record needs {ja[name]} ({name})")
-    clean["no"] = int(no_text)
-    return Record(**clean)
+    return Record(**{**clean, "no": int(no_text)})  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..errors import DataError
@@ -56,7 +56,7 @@ def cache_dir() -> Path:
     return Path(cache) / "sagashi"
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_table(name: str) -> tuple[dict, ...]:
     """Rows of a bundled TSV table as dicts keyed by its header.
 

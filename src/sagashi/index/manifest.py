@@ -101,10 +101,10 @@ def read_manifest(gen: Path) -> dict | None:
     return manifest if manifest and manifest.get("format") == FORMAT else None
 
 
-def check_compatible(manifest: dict | None, expected: dict, root: Path) -> None:
-    """Raise :class:`IndexMismatchError` unless the index was built with the
-    expected settings. The message names the first difference and asks for
-    a reindex."""
+def check_compatible(manifest: dict | None, expected: dict, root: Path) -> dict:
+    """The manifest, when the index was built with the expected settings;
+    else :class:`IndexMismatchError`, whose message names the first
+    difference and asks for a reindex."""
     hint = f"reindex with: sagashi index build --index {root}"
     if manifest is None:
         raise IndexMismatchError(f"the index at {root} has no valid manifest; "
@@ -115,6 +115,7 @@ def check_compatible(manifest: dict | None, expected: dict, root: Path) -> None:
             raise IndexMismatchError(
                 f"the index at {root} was built with {key} {shown(have, 60)}, "
                 f"but this sagashi uses {shown(want, 60)}; it needs a reindex", hint)
+    return manifest
 
 
 def live_generation(root: Path) -> tuple[Path, dict]:
@@ -130,5 +131,4 @@ def live_generation(root: Path) -> tuple[Path, dict]:
     if manifest is None and not live.is_dir():
         raise GenerationGone(f"the index at {root} changed while it was opened",
                              "try again")
-    check_compatible(manifest, index_settings(), root)
-    return live, manifest
+    return live, check_compatible(manifest, index_settings(), root)

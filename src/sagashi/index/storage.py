@@ -237,7 +237,8 @@ def collect_garbage(root: Path, keep: int = KEEP_OLD, grace: float | None = None
     root = Path(root)
     grace = GRACE_SECONDS if grace is None else grace
     live = current_generation(root)
-    finished, doomed = [], []
+    finished: list[Path] = []
+    doomed: list[Path] = []
     for p in root.iterdir():
         if p.is_dir() and _GENERATION.match(p.name) and p != live:
             (finished if is_complete(p) else doomed).append(p)

@@ -80,21 +80,23 @@ def write_share(ix, records, progress: Progress | None = None,
     index lock, which the caller holds) and return them, uncommitted."""
     segments: list = []
     total = len(records)
-    writer = SegmentWriter(ix, _lk=False)
+    limit = (segment_mb or SEGMENT_MB) * 1024 * 1024
+    writer: SegmentWriter | None = None
     try:
-        limit = (segment_mb or SEGMENT_MB) * 1024 * 1024
+        writer = SegmentWriter(ix, _lk=False)
         for n, record in enumerate(records, 1):
             writer.add_document(**to_document(record))
             if progress and (n % PROGRESS_EVERY == 0 or n == total):
                 progress(n, total)
             if writer.pool.size > limit and n < total:
                 segments.append(writer.finish_segment())
-                writer = None
+                writer = None  # let the segment's memory go before the next one grows
                 _give_back_memory()
                 writer = SegmentWriter(ix, _lk=False)
         segments.append(writer.finish_segment())
     except BaseException:
-        writer.abandon()
+        if writer is not None:
+            writer.abandon()
         raise
     return segments
 

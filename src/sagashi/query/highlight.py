@@ -36,7 +36,10 @@ def marks_for(plan) -> Marks:
     """What to mark for a :class:`~sagashi.query.plan.Plan`: the words, the
     reading and synonym-group terms, and the phrases of its concepts'
     alternatives (keyword alternatives mark nothing)."""
-    words, readings, groups, phrases = set(), set(), set(), set()
+    words: set[str] = set()
+    readings: set[str] = set()
+    groups: set[str] = set()
+    phrases: set[tuple[str, ...]] = set()
     for clause in plan.clauses:
         if clause.concept is None:
             continue

@@ -23,11 +23,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from ..analysis import (SudachiAnalysis, Unit, fold, is_kana, reading_term, synonym_term,
-                        to_hiragana, to_katakana)
+from ..analysis import (
+    SudachiAnalysis,
+    Unit,
+    fold,
+    is_kana,
+    reading_term,
+    synonym_term,
+    to_hiragana,
+    to_katakana,
+)
 from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
 from ..domain.lexicon import Lexicon
@@ -142,7 +150,7 @@ class Interpreter:
         """The concepts of a piece of plain query text."""
         return self.understand(text, fields).concepts
 
-    def understand(self, text: str, fields: tuple[str, ...] | None = None) -> "Understood":
+    def understand(self, text: str, fields: tuple[str, ...] | None = None) -> Understood:
         """The concepts of plain query text, and the runs of words typed side
         by side (日本語学習支援), which rank higher where they occur together."""
         stripped, out = self._kana_readings(_SCAFFOLD.sub(" ", _katakana_fixes(text)), fields)
@@ -245,7 +253,8 @@ class Interpreter:
                 alternative("entity", codes, "entity"), literal), fields)
         place = places.lookup(span.surface)
         if place and place.kind != "city" and (fields is None or "location" in fields):
-            alts = (literal, alternative("pref", place.prefectures, place.kind))
+            kind: Source = "region" if place.kind == "region" else "prefecture"
+            alts = (literal, alternative("pref", place.prefectures, kind))
             return Concept(span.surface, alts, fields)
         if _LATIN_WORDS.match(span.surface.lower()):
             return self._latin(span, fields, single)
@@ -297,7 +306,8 @@ class Interpreter:
         surface = span.surface
         in_data = all(self.known(u.text) for u in span.parts)
         alts = [_literal(span), *self._unit_alternatives(span)] if (single or in_data) else []
-        japanese, source = self.lexicon.english(surface)
+        japanese, found_in = self.lexicon.english(surface)
+        source: Source = "glossary" if found_in == "glossary" else "place"
         for term in japanese:
             place = places.lookup(term)
             if place and place.kind != "city":
@@ -310,9 +320,9 @@ class Interpreter:
                 alts += self._synonyms(span, self.lexicon.key(term), weight(source), source)
         if single and not in_data:
             kana = romaji_to_hiragana(surface)
-            term = reading_term(kana) if kana else None
-            if term:
-                alts.append(alternative("term", (term,), "romaji"))
+            reading = reading_term(kana) if kana else None
+            if reading:
+                alts.append(alternative("term", (reading,), "romaji"))
         if not single and len(alts) <= (1 if in_data else 0):
             return None  # a multi-word span is only special when the glossary knows it
         return Concept(surface, tuple(alts), fields) if alts else None
@@ -406,7 +416,8 @@ def _content_spans(units: list[Unit], keep_stopwords: bool = False) -> list[_Spa
 
 def _adjacent_runs(spans: list[_Span]) -> list[tuple[str, ...]]:
     """The finest words of each run of two or more spans typed side by side."""
-    runs, current = [], []
+    runs: list[tuple[str, ...]] = []
+    current: list[_Span] = []
     for span in spans:
         if current and _join([current[-1], span]) is not None:
             current.append(span)

@@ -59,7 +59,7 @@ class Scope:
     masked: set[int] | None
 
     @classmethod
-    def of(cls, searcher, plan: Plan, filter_q: wq.Query | None) -> "Scope":
+    def of(cls, searcher, plan: Plan, filter_q: wq.Query | None) -> Scope:
         exclusions = wq.Or([c.query for c in plan.exclusions]) if plan.exclusions else None
         return cls(bulk.docs_of(searcher, filter_q), bulk.docs_of(searcher, exclusions))
 

@@ -29,7 +29,7 @@ def key_terms(analysis: SudachiAnalysis, reader, fields: dict,
     scored = []
     for term, freq in tf.items():
         df = max(reader.doc_frequency("summary", term), reader.doc_frequency("title", term))
-        if 1 < n and df >= n:
+        if n > 1 and df >= n:
             continue
         scored.append((term, freq * math.log(1 + n / (1 + df))))
     scored.sort(key=lambda x: -x[1])

@@ -9,8 +9,9 @@ plain text, and a leading ``*`` is dropped (only prefixes are supported).
 Full-width forms are folded first (＂, （）, ＡＮＤ and the ideographic space
 work too), and lone surrogates become U+FFFD.
 
->>> parse('難民 "伴走支援" -ウクライナ')
-Seq(items=(Words(text='難民'), Phrase(text='伴走支援', field=None), Not(item=Words(text='ウクライナ'))))
+>>> parse('難民 "伴走支援" -ウクライナ')  # doctest: +NORMALIZE_WHITESPACE
+Seq(items=(Words(text='難民'), Phrase(text='伴走支援', field=None),
+           Not(item=Words(text='ウクライナ'))))
 >>> parse('アウトリーチ AND SNS')
 And(items=(Words(text='アウトリーチ'), Words(text='SNS')))
 >>> parse('概要:シェルター')
@@ -22,8 +23,8 @@ Words(text='unbalanced quote')
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Union
 
 from ..analysis.chars import clean, nfkc
 from ..domain.fields import FIELD_ALIASES
@@ -59,24 +60,24 @@ class Field:
     """``field:value``: ``item`` is searched in that field only."""
 
     field: str
-    item: "Node"
+    item: Node
 
 
 @dataclass(frozen=True)
 class Not:
     """``NOT x`` or ``-x``: documents matching ``item`` are left out."""
 
-    item: "Node"
+    item: Node
 
 
 @dataclass(frozen=True)
 class And:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,10 @@ class Seq:
     """Items side by side with no operator: sagashi's relaxed matching (all
     words first, then most of them) applies."""
 
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
 
 
-Node = Union[Words, Phrase, Prefix, Field, Not, And, Or, Seq]
+Node = Words | Phrase | Prefix | Field | Not | And | Or | Seq
 
 # Tried in order at each position; a token never spans whitespace, except a
 # quoted phrase. A stray quote (no closing one) is ``bad`` and ignored.
@@ -131,20 +132,24 @@ def parse(text: str) -> Node:
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
-    tokens, pos = [], 0
+    tokens: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
-        kind, value = m.lastgroup, m.group()
-        if kind == "field" and _field_name(value[:-1]) is None:
+        assert m is not None  # the pattern matches any character (the last alternatives)
+        kind, value = m.lastgroup or "", m.group()
+        field = _field_name(value[:-1]) if kind == "field" else None
+        if kind == "field" and field is None:
             m = _WORD.match(text, pos)  # an unknown field: plain text, colon and all
+            assert m is not None
             kind, value = "word", m.group()
         pos = m.end()
         if kind in ("space", "bad"):
             continue
         if kind == "quote":
             value = value[1:-1]
-        elif kind == "field":
-            value = _field_name(value[:-1])
+        elif kind == "field" and field is not None:
+            value = field
         elif kind == "word" and value in _OPERATORS:
             kind = value
         tokens.append((kind, value))
@@ -248,7 +253,8 @@ def _in_field(field: str, item: Node | None) -> Node | None:
     if item is None:
         return None
     if isinstance(item, Not):
-        return Not(_in_field(field, item.item))
+        inner = _in_field(field, item.item)
+        return Not(inner) if inner is not None else None
     if isinstance(item, Phrase):
         item = Phrase(item.text, field)
     return Field(field, item)
@@ -263,14 +269,14 @@ def _leaf(value: str) -> Node | None:
     return Words(stripped)
 
 
-def _combine(kind, items: list[Node | None]) -> Node | None:
+def _combine(kind, items: Sequence[Node | None]) -> Node | None:
     kept = [item for item in items if item is not None]
     if len(kept) <= 1:
         return kept[0] if kept else None
     return kind(tuple(kept))
 
 
-def _seq(items: list[Node | None]) -> Node | None:
+def _seq(items: Sequence[Node | None]) -> Node | None:
     """Items side by side, neighbouring plain words joined into one
     :class:`Words` run, so that ``外国人 留学生`` is understood as one piece of
     text."""

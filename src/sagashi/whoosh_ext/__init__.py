@@ -4,7 +4,7 @@ The rest of sagashi uses Whoosh's public API only (``whoosh.index``,
 ``whoosh.query``, ``whoosh.fields``, ``whoosh.analysis``,
 ``whoosh.scoring.BM25F``). The modules here rely on internals of
 whoosh-reloaded 2.7.5, pinned in pyproject.toml; a test
-(tests/test_whoosh_ext.py) fails with a clear message when another version
+(tests/test_layout.py) fails with a clear message when another version
 is installed, since any of these may change without notice:
 
 - :mod:`~sagashi.whoosh_ext.postings` reads posting lists a block at a time:

@@ -28,8 +28,13 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import (FilterMatcher, IntersectionMatcher, ListMatcher, NullMatcherClass,
-                             WrappingMatcher)
+from whoosh.matching import (
+    FilterMatcher,
+    IntersectionMatcher,
+    ListMatcher,
+    NullMatcherClass,
+    WrappingMatcher,
+)
 from whoosh.query.spans import SpanNear2
 
 from . import postings
@@ -54,7 +59,7 @@ def score_all(searcher, q: wq.Query, among: set[int] | None = None) -> Scores:
     for sub, offset in leaves:
         local = among if among is None or not offset else {d - offset for d in among}
         part = _eval(sub, q, _Run(sub.context(), local, {}))
-        if among is not None:
+        if local is not None:
             part = {d: s for d, s in part.items() if d in local}
         if offset:
             out.update({d + offset: s for d, s in part.items()})
@@ -181,9 +186,9 @@ def _matcher_class(sub, q: wq.Query, run: _Run) -> type:
     return WrappingMatcher if q.boost != 1.0 else cls
 
 
-def _stand_in(cls: type):
+def _stand_in(cls: type) -> object:
     """An uninitialised object of a matcher class: enough to compare."""
-    return cls.__new__(cls)
+    return object.__new__(cls)
 
 
 def _pair(out: Scores, b: Scores, tiebreak: float) -> Scores:

@@ -33,7 +33,7 @@ def bm25_scores(sub, field: str, text: str) -> dict[int, float] | None:
     weighting does not score the field so. Shared: never change it."""
     kept = _cache(sub)
     key = (field, text)
-    found = kept.get(key)
+    found = kept.recall(key)
     if found is None:
         scorer = sub.weighting.scorer(sub, field, text)
         if not isinstance(scorer, BM25FScorer):
@@ -45,11 +45,11 @@ def bm25_scores(sub, field: str, text: str) -> dict[int, float] | None:
         found = {}
         for ids, weights, _ in _blocks(reader, field, text):
             found.update({d: c * w / (w + norm[column[d]]) for d, w in zip(ids, weights)})
-        kept.put(key, found)
+        kept.keep(key, found)
     return found
 
 
-def _norms(kept: "_Kept", field: str, k1: float, b: float, avg: float) -> list[float]:
+def _norms(kept: _Kept, field: str, k1: float, b: float, avg: float) -> list[float]:
     """``K1 * (1 - B + B * length / average length)`` by length byte, the
     length being 1 for byte 0 (as ``doc_field_length(docnum, field, 1)``)."""
     key = ("norms", field, k1, b, avg)
@@ -175,7 +175,7 @@ def field_values(sub, field: str) -> dict[int, str]:
     return fixed[key]
 
 
-def _cache(sub) -> "_Kept":
+def _cache(sub) -> _Kept:
     kept = _caches.get(sub)
     if kept is None:
         kept = _caches[sub] = _Kept()
@@ -193,13 +193,15 @@ class _Kept(OrderedDict):
         self.dfs: dict = {}
         self.fixed: dict = {}
 
-    def get(self, key):
+    def recall(self, key):
+        """The list kept under ``key`` (now the most recently used), or None."""
         found = super().get(key)
         if found is not None:
             self.move_to_end(key)
         return found
 
-    def put(self, key, value: dict) -> None:
+    def keep(self, key, value: dict) -> None:
+        """Keep ``value``, forgetting the least recently used lists past the bound."""
         self[key] = value
         self.size += len(value)
         while self.size > CACHED_POSTINGS and len(self) > 1:

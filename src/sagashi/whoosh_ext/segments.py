@@ -29,6 +29,8 @@ class SegmentWriter(_WhooshSegmentWriter):
     :class:`PostingTable` and field lengths loaded once when it is written.
     The files are the same. Not for updates: it adds documents only."""
 
+    is_closed: bool
+
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, compound=COMPOUND, **kwargs)
         self.pool = PostingTable()
@@ -45,7 +47,7 @@ class SegmentWriter(_WhooshSegmentWriter):
 
     def finish_segment(self):
         """Write this writer's segment out and return it, without committing
-        it to the index (:func:`sagashi.index.writer.write_share`, :mod:`sagashi.index.parallel`)."""
+        it to the index (for :func:`sagashi.index.writer.write_share`)."""
         return self._finalize_segment()
 
     def abandon(self) -> None:

@@ -1,0 +1,122 @@
+"""The one door to Whoosh's internals: the pinned version, and no private
+Whoosh name used anywhere else."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from sagashi.whoosh_ext import WHOOSH_VERSION, installed_whoosh_version
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "sagashi"
+
+
+def test_the_installed_whoosh_is_the_pinned_release():
+    installed = installed_whoosh_version()
+    assert installed == WHOOSH_VERSION, (
+        f"Whoosh {'.'.join(map(str, installed))} is installed, but sagashi.whoosh_ext relies on "
+        f"the internals of {'.'.join(map(str, WHOOSH_VERSION))}: install whoosh-reloaded=="
+        f"{'.'.join(map(str, WHOOSH_VERSION))}, or check every private name listed in "
+        "sagashi/whoosh_ext/__init__.py against the new release and update WHOOSH_VERSION")
+
+
+def _whoosh_imports(path: Path) -> list[tuple[str, str]]:
+    """``(module, name)`` of every ``from whoosh... import name`` in a file,
+    and ``(module, "")`` for ``import whoosh...``."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("whoosh"):
+            out += [(node.module, alias.name) for alias in node.names]
+        elif isinstance(node, ast.Import):
+            out += [(alias.name, "") for alias in node.names if alias.name.startswith("whoosh")]
+    return out
+
+
+def test_only_whoosh_ext_touches_whoosh_internals():
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if "whoosh_ext" in path.parts:
+            continue
+        for module, name in _whoosh_imports(path):
+            if name.startswith("_") or any(part.startswith("_") for part in module.split(".")) \
+                    or module.startswith("whoosh.codec") or module.startswith("whoosh.matching"):
+                offenders.append(f"{path.relative_to(SRC)}: from {module} import {name}")
+        text = path.read_text(encoding="utf-8")
+        for private in ("._perdoc", "._lenfield", "._tree_matcher", "._finalize_segment"):
+            if private in text:
+                offenders.append(f"{path.relative_to(SRC)}: uses {private}")
+    assert not offenders, "private Whoosh API outside sagashi/whoosh_ext: " + "; ".join(offenders)
+
+
+#: Layers, lowest first: a module may import its own layer and those below.
+#: errors, results, validate and files stand beside everything.
+LAYERS = {"analysis": 0, "domain": 1, "whoosh_ext": 2, "index": 3, "query": 3,
+          "engine": 4, "cli": 5}
+BESIDE = {"errors", "results", "validate", "files", "__init__", "__main__"}
+
+
+def _sagashi_imports(path: Path, top_level_only: bool) -> list[str]:
+    """The sagashi modules a file imports (as dotted names below sagashi),
+    resolving relative imports; with ``top_level_only``, only the imports
+    that run when the module is imported (not those inside functions or
+    under TYPE_CHECKING)."""
+    parts = path.relative_to(SRC).with_suffix("").parts
+    package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    out = []
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(package[:len(package) - node.level + 1])
+            if node.module:
+                out.append(".".join(base + node.module.split(".")))
+            else:
+                out += [".".join(base + [alias.name]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sagashi."):
+            out.append(node.module[len("sagashi."):])
+    return out
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_imports_flow_one_way():
+    """cli -> engine -> index / query -> whoosh_ext, with analysis and domain
+    below them: no module imports from a layer above its own, and index and
+    query do not import each other."""
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        layer = path.relative_to(SRC).parts[0].removesuffix(".py")
+        if layer in BESIDE:
+            continue
+        for target in _sagashi_imports(path, top_level_only=False):
+            target_layer = target.split(".")[0]
+            if target_layer in LAYERS and (LAYERS[target_layer] > LAYERS[layer] or
+                                           {layer, target_layer} == {"index", "query"}):
+                offenders.append(f"{_module_name(path)} imports {target}")
+    assert not offenders, "imports against the layering: " + "; ".join(sorted(set(offenders)))
+
+
+def test_no_import_cycles():
+    graph: dict[str, set[str]] = {}
+    for path in SRC.rglob("*.py"):
+        graph[_module_name(path)] = set(_sagashi_imports(path, top_level_only=True))
+    modules = set(graph)
+    edges = {m: {t for t in targets if t in modules and t != m} for m, targets in graph.items()}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in edges[node]:
+            if state.get(nxt) == 1:
+                raise AssertionError("import cycle: " + " -> ".join(trail[trail.index(nxt):]
+                                                                     + [node, nxt]))
+            if nxt not in state:
+                visit(nxt, trail + [node])
+        state[node] = 2
+
+    for module in sorted(edges):
+        if module not in state:
+            visit(module, [])
