@@ -50,9 +50,10 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sagashi.analysis.chars import fold, nfkc
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_QUERIES = REPO.parent / "shared" / "eval" / "dev_queries.tsv"
@@ -356,7 +357,7 @@ def peer_terms(query: str) -> list[str]:
     """A query's words for the peers: NFKC, lower case, without sagashi's
     syntax (quotes, AND/OR/NOT, -word, field:)."""
     words = []
-    for word in unicodedata.normalize("NFKC", query).replace('"', " ").split():
+    for word in nfkc(query).replace('"', " ").split():
         if word in _OPERATORS:
             continue
         word = _FIELD_PREFIX.sub("", word.lstrip("-")).lower()
@@ -401,7 +402,7 @@ def fts5_peer(records, queries, path: Path, budget: float) -> Peer:
 
 
 def _bigrams(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = fold(text)
     out = []
     for piece in text.split():
         out += [piece[i:i + 2] for i in range(len(piece) - 1)] or [piece]

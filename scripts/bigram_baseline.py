@@ -16,18 +16,18 @@ import argparse
 import json
 import math
 import sys
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from sagashi.analysis.chars import fold  # noqa: E402
 from sagashi.domain.records import load_records  # noqa: E402
 
 
 def bigrams(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = fold(text)
     return [text[i:i + 2] for i in range(len(text) - 1) if not text[i:i + 2].isspace()]
 
 
