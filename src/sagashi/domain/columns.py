@@ -222,10 +222,9 @@ def resolve(headers: Iterable[str], mapping: Mapping[str, str], path: str,
 
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _CURRENCY = re.compile(r"^[¥￥$]|円$")
-#: A column is counted in facets when it holds at most this many distinct values...
+#: A column is counted in facets when it holds at most this many distinct
+#: values, and fewer than the records that have a value (some value repeats).
 FACET_MAX_VALUES = 20
-#: ...and each value, on average, in at least this many records.
-FACET_MIN_REPEAT = 2
 
 
 def as_number(text: str) -> float | None:
@@ -285,6 +284,5 @@ def profile(headers: Iterable[str], rows: Iterable[Mapping[str, str]]) -> tuple[
             if numeric[header] and as_number(value) is None:
                 numeric[header] = False
     return tuple(Column(h, numeric[h] and filled[h] > 0,
-                        0 < len(values[h]) <= FACET_MAX_VALUES
-                        and len(values[h]) * FACET_MIN_REPEAT <= filled[h])
+                        0 < len(values[h]) <= FACET_MAX_VALUES and len(values[h]) < filled[h])
                  for h in headers)
