@@ -275,7 +275,7 @@ def test_index_commands_exit_codes_and_messages(capsys, tmp_path):
     ix = tmp_path / "ix"
     code, out, err = run_cli(capsys, "index", "build", "--index", ix, "--data", DATA)
     assert code == 0 and out == ""
-    assert err.startswith("sagashi: read 17 records, indexed 17 in ")
+    assert err.startswith(f"sagashi: read 17 records from {DATA}, indexed 17 in ")
     assert err.rstrip().endswith(f"(tsv, utf-8) into {ix}") and err.count("\n") == 1
 
     more = tmp_path / "more.tsv"
@@ -314,7 +314,7 @@ def test_reindex_script(tmp_path):
     proc = subprocess.run([script, "--data", DATA, "--index", tmp_path / "ix"],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout == ""
-    assert proc.stderr.startswith("sagashi: read 17 records, indexed 17 in ")
+    assert proc.stderr.startswith(f"sagashi: read 17 records from {DATA}, indexed 17 in ")
     bad = tmp_path / "bad.tsv"
     bad.write_text(HEADER + "x\t\t会\t東京都\t事業\t概要\n", encoding="utf-8")
     proc = subprocess.run([script, "--data", bad, "--index", tmp_path / "ix"],
