@@ -179,8 +179,6 @@ def _table(rows: Iterable[tuple[int, list[str]]], src: _Source, mapping: _Mappin
             while cells and not cells[-1].strip():  # spreadsheets add empty columns at the end
                 cells = cells[:-1]
             layout = mapping.resolve(cells, src.path, line, src.where)
-            if src.sheet is not None:
-                layout = _located(layout, src, line)
             continue
         values = _row_values(layout, cells, src, line)
         records.append(numbers.check(_make_record(layout, values, src, line, len(records) + 1),
@@ -192,12 +190,6 @@ def _table(rows: Iterable[tuple[int, list[str]]], src: _Source, mapping: _Mappin
     return DataFile(src.path, tuple(records), sha256, fmt, encoding, len(records),
                     layout.as_dict(), layout.extra, layout.header("no") is None, src.sheet,
                     _notes(layout, len(records)))
-
-
-def _located(layout: Layout, src: _Source, line: int) -> Layout:
-    """A workbook's notes name the sheet the header row is on."""
-    notes = tuple(f"{src.path}, sheet {src.sheet}, row {line}: {note}" for note in layout.notes)
-    return Layout(layout.headers, layout.roles, notes)
 
 
 def _notes(layout: Layout, count: int) -> tuple[str, ...]:
