@@ -30,6 +30,7 @@ from sagashi.domain.columns import HEADERS, role_name
 from sagashi.domain.records import load_records, parse_records
 from sagashi.errors import DataError, UsageError
 from sagashi.index import storage
+from sagashi.index.manifest import built_from_bundled, rebuild_command
 
 from .conftest import DATA, STRICT_IO, nos, run_cli
 
@@ -502,7 +503,10 @@ def test_an_index_of_older_settings_is_rebuilt_from_its_own_file(own_default):
                      f"from {data}"]
 
 
-def test_a_missing_default_index_is_built_from_the_default_data(tmp_path, monkeypatch):
+def test_a_missing_default_index_is_built_from_the_default_data(tmp_path, monkeypatch,
+                                                                  no_bundled_corpus):
+    """SAGASHI_DATA names what a missing default index is built from; the
+    index then remembers that file, even once SAGASHI_DATA is gone."""
     monkeypatch.setenv("SAGASHI_INDEX", str(tmp_path / "ix"))
     monkeypatch.setenv("SAGASHI_DATA", str(write_csv(tmp_path / "mine.csv", header=[
         "番号", "団体名", "プロジェクト名", "概要", "活動地域", "助成額", "年度", "担当者"])))
@@ -511,6 +515,17 @@ def test_a_missing_default_index_is_built_from_the_default_data(tmp_path, monkey
         assert nos(engine.search("札幌")) == [1]
     assert notes == [f"the index at {tmp_path / 'ix'} is missing; building it from "
                      f"{tmp_path / 'mine.csv'}"]
+    monkeypatch.delenv("SAGASHI_DATA")
+    report = build_index()  # no --data: the file the index remembers
+    assert report.data_path == str(tmp_path / "mine.csv") and report.records_indexed == 6
+
+
+def test_manifests_from_before_say_bundled_by_their_path(tmp_path):
+    assert built_from_bundled({"path": str(DATA.resolve())})
+    assert not built_from_bundled({"path": str(tmp_path / "mine.csv")})
+    assert not built_from_bundled({"path": str(DATA.resolve()), "bundled": False})
+    assert rebuild_command(tmp_path / "ix", {"path": str(DATA.resolve())}) == \
+        f"sagashi index build --index {tmp_path / 'ix'}"
 
 
 # -- filters: what they accept, and errors that list the known values ---------------

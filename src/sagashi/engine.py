@@ -45,12 +45,12 @@ from .errors import (
 )
 from .index import storage
 from .index.manifest import (
+    built_from_bundled,
     columns_of,
     data_state,
     file_sha256,
     live_generation,
     rebuild_command,
-    rebuild_options,
     remembered_data,
 )
 from .index.schema import to_record
@@ -203,17 +203,17 @@ class Engine:
             if data is None:
                 raise error
             self._rebuild(f"the index at {root} is missing; building it from {data}",
-                          data, {}, fallback=False)
+                          data, fallback=False)
             return
         remembered = remembered_data(root)
         if remembered is None:
             raise error
-        path = self._remembered_path(remembered)
+        path = _remembered_path(remembered)
         if not path.is_file():
             raise IndexMismatchError(f"{error.message}; the data file it was built from, "
                                      f"{path}, is no longer there", error.hint)
         self._rebuild(f"the index at {root} was built with other settings; rebuilding it "
-                      f"from {path}", path, rebuild_options(remembered), fallback=False)
+                      f"from {path}", remembered, fallback=False)
 
     def _check_data(self, manifest: dict) -> bool:
         """Compare the data file the index remembers with the file as it is
@@ -221,9 +221,9 @@ class Engine:
         index), note it when it is gone. Returns whether it rebuilt."""
         root, data = self.index_dir, manifest.get("data") or {}
         state = data_state(manifest)
-        path = self._remembered_path(data) if data.get("path") else None
-        if state == "gone" and data.get("default") and path is not None and path.is_file():
-            # the default data, found elsewhere (the checkout moved): compare contents
+        path = _remembered_path(data) if data.get("path") else None
+        if state == "gone" and built_from_bundled(data) and path is not None and path.is_file():
+            # the bundled corpus, found elsewhere (the checkout moved): compare contents
             state = "changed" if file_sha256(path) != data.get("sha256") else "unchanged"
         if state == "gone":
             self._notify(f"the data file the index at {root} was built from, {path}, is "
@@ -233,7 +233,7 @@ class Engine:
         elif state == "changed":
             if self._auto_build and path is not None:
                 return self._rebuild(f"{path} changed since the index was built; rebuilding it",
-                                     path, rebuild_options(data), fallback=True)
+                                     data, fallback=True)
             self._notify(f"{path} changed since the index at {root} was built; reindex with: "
                          f"{rebuild_command(root, data)}")
         if self._data is not None and path is not None and \
@@ -243,24 +243,20 @@ class Engine:
                          f"{shlex.quote(str(self._data))} --index {shlex.quote(str(root))}")
         return False
 
-    @staticmethod
-    def _remembered_path(data: dict) -> Path:
-        """The data file a manifest remembers (the default data, wherever it
-        is now, if it was built from that)."""
-        if data.get("default") and not Path(data["path"]).is_file():
-            return resources.default_data_path()
-        return Path(data["path"])
-
-    def _rebuild(self, note: str, data: Path, options: dict, fallback: bool) -> bool:
-        """(Re)build the index from ``data``. If another process holds the
-        write lock (it is rebuilding already), keep serving the complete index
-        that exists, if any. With ``fallback``, a file that cannot be read
-        (bad data) leaves the old index answering, with the error as a note.
-        Returns whether a new index was built."""
+    def _rebuild(self, note: str, data: Path | dict, fallback: bool) -> bool:
+        """(Re)build the index from ``data``: a file, or what the index's
+        manifest remembers of one (rebuilt from it, read the same way). If
+        another process holds the write lock (it is rebuilding already), keep
+        serving the complete index that exists, if any. With ``fallback``, a
+        file that cannot be read (bad data) leaves the old index answering,
+        with the error as a note. Returns whether a new index was built."""
         from .index.build import build_index  # only when building: keeps start-up light
         self._notify(note)
+        # a remembered file: build_index without data rebuilds from it (the
+        # bundled corpus wherever the package now is, if it was that)
+        path = data if isinstance(data, Path) else None
         try:
-            build_index(data, self.index_dir, lock_timeout=self._lock_timeout, **options)
+            build_index(path, self.index_dir, lock_timeout=self._lock_timeout)
         except IndexLockedError:
             if storage.current_generation(self.index_dir) is None:
                 raise
@@ -411,6 +407,14 @@ class Engine:
             counts[name] = {k or "(unknown)": v for k, v in
                             sorted(groups.items(), key=lambda kv: (-kv[1], kv[0] or ""))}
         return counts
+
+
+def _remembered_path(data: dict) -> Path:
+    """The data file a manifest remembers (the bundled corpus, wherever the
+    package is now, if it was that)."""
+    if built_from_bundled(data):
+        return resources.bundled_data_path()
+    return Path(data["path"])
 
 
 def _docnum(searcher, no: int) -> int:

@@ -32,7 +32,12 @@ def default_data_path() -> Path:
     """The data a new default index is built from: ``SAGASHI_DATA`` if set,
     else the bundled corpus. An index built from another file is never
     rebuilt from it (see :class:`sagashi.Engine`)."""
-    return data_override() or data_dir() / "projects.tsv"
+    return data_override() or bundled_data_path()
+
+
+def bundled_data_path() -> Path:
+    """The bundled corpus, data/projects.tsv."""
+    return data_dir() / "projects.tsv"
 
 
 def data_override() -> Path | None:

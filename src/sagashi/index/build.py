@@ -27,6 +27,7 @@ from ..validate import check_nos
 from ..whoosh_ext.segments import COMPOUND
 from . import storage
 from .manifest import (
+    built_from_bundled,
     columns_of,
     data_record,
     index_settings,
@@ -106,7 +107,7 @@ def build_index(data: str | Path | None = None, index_dir: str | Path | None = N
     """
     started = time.perf_counter()
     root_path = _root(index_dir)
-    data_path, options, default = _source(data, root_path, encoding, columns, sheet)
+    data_path, options, bundled = _source(data, root_path, encoding, columns, sheet)
     loaded = _load(data_path, **options)
     root = storage.create_root(root_path)
     settings = index_settings()
@@ -118,7 +119,7 @@ def build_index(data: str | Path | None = None, index_dir: str | Path | None = N
             _write_all(ix, loaded.records, progress, procs)
             indexed = _verified_count(ix, len(loaded.records))
             seconds = time.perf_counter() - started
-            write_manifest(gen, settings, data_record(data_path, loaded, options, default),
+            write_manifest(gen, settings, data_record(data_path, loaded, options, bundled),
                            indexed, seconds, [_event("build", loaded, indexed)], kept)
         _publish(root, gen)
     return BuildReport(str(root), gen.name, loaded.rows_read, indexed, seconds,
@@ -234,20 +235,24 @@ def _write_all(ix, records: tuple[Record, ...], progress: Progress | None,
 def _source(data: str | Path | None, root: Path, encoding: str | None, columns,
             sheet: str | None) -> tuple[Path, dict, bool]:
     """The data file a build reads, the options it reads it with, and
-    whether it is the default data. Without ``data``: the file the index at
-    ``root`` remembers (with its options, unless given), else the default data."""
+    whether it is the bundled corpus. Without ``data``: the file the index at
+    ``root`` remembers (with its options, unless given), else the default
+    data (``SAGASHI_DATA``, else the bundled corpus)."""
     options = {"encoding": encoding, "columns": parse_mapping(columns), "sheet": sheet}
     if data is not None:
         return Path(data), options, False
     remembered = remembered_data(root)
-    if remembered is None or remembered.get("default"):
-        return resources.default_data_path(), options, True
+    if remembered is None:
+        return resources.default_data_path(), options, resources.data_override() is None
+    given = {k: v for k, v in options.items() if v}
+    if built_from_bundled(remembered):
+        return resources.bundled_data_path(), {**options, **rebuild_options(remembered),
+                                               **given}, True
     path = Path(remembered["path"])
     if not path.is_file():
         raise DataError(f"the index at {root} was built from {path}, which is no longer "
                         "there", hint=f"name the data file: sagashi index build --data FILE "
                                       f"--index {shlex.quote(str(root))}")
-    given = {k: v for k, v in options.items() if v}
     return path, {**options, **rebuild_options(remembered), **given}, False
 
 

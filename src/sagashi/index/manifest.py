@@ -25,8 +25,14 @@ from ..domain.columns import Column
 from ..domain.entities import TABLE as ENTITY_TABLE
 from ..domain.places import TABLES as PLACE_TABLES
 from ..domain.records import DataFile
-from ..domain.resources import tables_checksum
-from ..errors import GenerationGone, IndexMismatchError, IndexMissingError, IndexStateError
+from ..domain.resources import bundled_data_path, tables_checksum
+from ..errors import (
+    DataError,
+    GenerationGone,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexStateError,
+)
 from ..files import read_json, utc_now, write_json_atomic
 from ..validate import shown
 from . import storage
@@ -63,15 +69,27 @@ def data_fingerprint(path: Path, sha256: str | None = None) -> dict:
     return {"path": str(path), "sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def data_record(path: Path, loaded: DataFile, options: dict, default: bool) -> dict:
+def data_record(path: Path, loaded: DataFile, options: dict, bundled: bool) -> dict:
     """The manifest's ``data``: the file's fingerprint, what was found in it,
     and the ``options`` (encoding, columns, sheet) that rebuild it the same
-    way. ``default``: it was the default data (the bundled corpus or
-    ``SAGASHI_DATA``), not a file the user named."""
+    way. ``bundled``: it was the bundled corpus, found wherever the package
+    is (a checkout may move), not a file the user named."""
     return {**data_fingerprint(path, loaded.sha256), "format": loaded.format,
             "encoding": loaded.encoding, "sheet": loaded.sheet, "roles": dict(loaded.roles),
             "numbered_by_row": loaded.numbered_by_row,
-            "options": {k: v for k, v in options.items() if v}, "default": default}
+            "options": {k: v for k, v in options.items() if v}, "bundled": bundled}
+
+
+def built_from_bundled(data: dict | None) -> bool:
+    """Whether a manifest's ``data`` is the bundled corpus (for manifests
+    written before sagashi said so: whether its path is the bundled one)."""
+    data = data or {}
+    if "bundled" in data:
+        return bool(data["bundled"])
+    try:
+        return bool(data.get("path")) and Path(data["path"]) == bundled_data_path().resolve()
+    except DataError:
+        return False
 
 
 def file_sha256(path: Path) -> str:
@@ -127,7 +145,7 @@ def rebuild_command(root: Path, data: dict | None) -> str:
     """The command that rebuilds the index at ``root`` from the file it
     remembers, with the same options (the default data needs no ``--data``)."""
     words = ["sagashi", "index", "build"]
-    if data and data.get("path") and not data.get("default"):
+    if data and data.get("path") and not built_from_bundled(data):
         words += ["--data", str(data["path"])]
     options = rebuild_options(data)
     if options.get("encoding"):
