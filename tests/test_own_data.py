@@ -12,6 +12,7 @@ fails the test. The same list as an .xlsx workbook gives identical answers.
 from __future__ import annotations
 
 import builtins
+import io
 import json
 import os
 import shutil
@@ -100,7 +101,20 @@ def no_bundled_corpus(monkeypatch):
         return real_read(self)
 
     monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)  # Path.open, read_text
     monkeypatch.setattr(Path, "read_bytes", guarded_read)
+
+
+def test_the_guard_catches_any_use_of_the_bundled_corpus(tmp_path, monkeypatch,
+                                                         no_bundled_corpus):
+    """The proof below is only as good as this guard."""
+    with pytest.raises(AssertionError, match="bundled corpus was read"):
+        load_records(DATA)
+    with pytest.raises(AssertionError, match="bundled corpus was opened"):
+        DATA.read_text(encoding="utf-8")
+    monkeypatch.setenv("SAGASHI_INDEX", str(tmp_path / "ix"))
+    with pytest.raises(AssertionError, match="bundled corpus was looked up"):
+        Engine.open(notify=lambda note: None)  # a missing default index: built from it
 
 
 # -- the same checks through four doors ----------------------------------------
