@@ -534,6 +534,15 @@ def test_a_missing_default_index_is_built_from_the_default_data(tmp_path, monkey
     assert report.data_path == str(tmp_path / "mine.csv") and report.records_indexed == 6
 
 
+def test_a_default_index_built_from_the_bundled_corpus_says_so(tmp_path, monkeypatch):
+    monkeypatch.delenv("SAGASHI_DATA", raising=False)
+    monkeypatch.setenv("SAGASHI_INDEX", str(tmp_path / "ix"))
+    Engine.open(notify=lambda note: None).close()
+    data = index_stats(tmp_path / "ix").data
+    assert data["bundled"] and data["path"] == str(DATA.resolve())
+    assert rebuild_command(tmp_path / "ix", data) == f"sagashi index build --index {tmp_path / 'ix'}"
+
+
 def test_manifests_from_before_say_bundled_by_their_path(tmp_path):
     assert built_from_bundled({"path": str(DATA.resolve())})
     assert not built_from_bundled({"path": str(tmp_path / "mine.csv")})

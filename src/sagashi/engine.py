@@ -199,11 +199,11 @@ class Engine:
         nothing to build from."""
         root = self.index_dir
         if isinstance(error, IndexMissingError):
-            data = self._data or (resources.default_data_path() if self._default else None)
-            if data is None:
+            if self._data is None and not self._default:
                 raise error
-            self._rebuild(f"the index at {root} is missing; building it from {data}",
-                          data, fallback=False)
+            shown = self._data or resources.default_data_path()
+            self._rebuild(f"the index at {root} is missing; building it from {shown}",
+                          self._data, fallback=False)
             return
         remembered = remembered_data(root)
         if remembered is None:
@@ -213,7 +213,7 @@ class Engine:
             raise IndexMismatchError(f"{error.message}; the data file it was built from, "
                                      f"{path}, is no longer there", error.hint)
         self._rebuild(f"the index at {root} was built with other settings; rebuilding it "
-                      f"from {path}", remembered, fallback=False)
+                      f"from {path}", None, fallback=False)
 
     def _check_data(self, manifest: dict) -> bool:
         """Compare the data file the index remembers with the file as it is
@@ -233,7 +233,7 @@ class Engine:
         elif state == "changed":
             if self._auto_build and path is not None:
                 return self._rebuild(f"{path} changed since the index was built; rebuilding it",
-                                     data, fallback=True)
+                                     None, fallback=True)
             self._notify(f"{path} changed since the index at {root} was built; reindex with: "
                          f"{rebuild_command(root, data)}")
         if self._data is not None and path is not None and \
@@ -243,20 +243,19 @@ class Engine:
                          f"{shlex.quote(str(self._data))} --index {shlex.quote(str(root))}")
         return False
 
-    def _rebuild(self, note: str, data: Path | dict, fallback: bool) -> bool:
-        """(Re)build the index from ``data``: a file, or what the index's
-        manifest remembers of one (rebuilt from it, read the same way). If
-        another process holds the write lock (it is rebuilding already), keep
-        serving the complete index that exists, if any. With ``fallback``, a
-        file that cannot be read (bad data) leaves the old index answering,
-        with the error as a note. Returns whether a new index was built."""
+    def _rebuild(self, note: str, data: Path | None, fallback: bool) -> bool:
+        """(Re)build the index from ``data``, or without it as
+        :func:`~sagashi.index.build.build_index` does: from the file the index
+        remembers, read the same way (the bundled corpus wherever the package
+        now is, if it was that), else from the default data. If another
+        process holds the write lock (it is rebuilding already), keep serving
+        the complete index that exists, if any. With ``fallback``, a file that
+        cannot be read (bad data) leaves the old index answering, with the
+        error as a note. Returns whether a new index was built."""
         from .index.build import build_index  # only when building: keeps start-up light
         self._notify(note)
-        # a remembered file: build_index without data rebuilds from it (the
-        # bundled corpus wherever the package now is, if it was that)
-        path = data if isinstance(data, Path) else None
         try:
-            build_index(path, self.index_dir, lock_timeout=self._lock_timeout)
+            build_index(data, self.index_dir, lock_timeout=self._lock_timeout)
         except IndexLockedError:
             if storage.current_generation(self.index_dir) is None:
                 raise
