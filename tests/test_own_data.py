@@ -307,8 +307,9 @@ def test_the_same_list_as_xlsx_gives_identical_answers(tmp_path, no_bundled_corp
 
 def test_xlsx_sheet_by_name_and_errors_name_sheet_row_and_column(tmp_path, capsys):
     book = write_xlsx(tmp_path / "book.xlsx", sheet="名簿", before=["表紙"])
-    with pytest.raises(DataError, match="no title or summary column"):
+    with pytest.raises(DataError) as e:
         load_records(book)  # the first sheet is the cover
+    assert str(e.value) == f"{book}, sheet 表紙, row 1: no title or summary column (the headers are メモ)"
     assert len(load_records(book, columns=COLUMNS, sheet="名簿").records) == 6
     with pytest.raises(UsageError, match="has no sheet '一覧'") as e:
         load_records(book, sheet="一覧")

@@ -155,12 +155,13 @@ class Layout:
 
 
 def resolve(headers: Iterable[str], mapping: Mapping[str, str], path: str,
-            line: int | None, *, required: bool = True, where: str = "",
+            line: int | None, *, required: bool = True, sheet: str | None = None,
             optional: Mapping[str, str] | None = None) -> Layout:
     """The :class:`Layout` of a header row: ``mapping`` (header -> role, from
     :func:`parse_mapping`) first, then the recognised headers. ``optional``
     maps headers like ``mapping`` where the file has them (an update reads
-    its file with the mapping its index was built with).
+    its file with the mapping its index was built with). ``sheet`` names a
+    workbook's sheet in errors.
 
     Raises :class:`DataError` for an empty or repeated header, a mapped
     header the file lacks, two headers mapped to one role, or (when
@@ -171,10 +172,11 @@ def resolve(headers: Iterable[str], mapping: Mapping[str, str], path: str,
     for i, header in enumerate(headers):
         if not header:
             raise DataError(f"column {i + 1} has no header", path, line, str(i + 1),
+                            sheet=sheet,
                             hint="give every column a name in the header row, or delete it")
         if header in seen:
             raise DataError(f"column {header!r} appears twice", path, line, header,
-                            hint="rename one of them")
+                            sheet=sheet, hint="rename one of them")
         seen[header] = i
     keys = {header_key(h): h for h in headers}
     present = {h: r for h, r in (optional or {}).items() if header_key(h) in keys}
@@ -184,13 +186,14 @@ def resolve(headers: Iterable[str], mapping: Mapping[str, str], path: str,
     for wanted, role in mapping.items():
         found = keys.get(header_key(wanted))
         if found is None:
-            raise DataError(f"column {wanted!r} named in --columns is not in the file{where}",
-                            path, line, hint="the headers are " + ", ".join(headers))
+            raise DataError(f"column {wanted!r} named in --columns is not in the file",
+                            path, line, sheet=sheet,
+                            hint="the headers are " + ", ".join(headers))
         if role == EXTRA:
             continue
         if role in taken:
             raise DataError(f"columns {taken[role]!r} and {found!r} are both mapped to {role}",
-                            path, line, hint="map one column to each role")
+                            path, line, sheet=sheet, hint="map one column to each role")
         roles[seen[found]] = role
         taken[role] = found
     mapped = {header_key(h) for h in mapping}
@@ -207,8 +210,8 @@ def resolve(headers: Iterable[str], mapping: Mapping[str, str], path: str,
         roles[i] = role
         taken[role] = headers[i]
     if required and "title" not in taken and "summary" not in taken:
-        raise DataError(f"no title or summary column{where} (the headers are "
-                        f"{', '.join(headers)})", path, line,
+        raise DataError(f"no title or summary column (the headers are "
+                        f"{', '.join(headers)})", path, line, sheet=sheet,
                         hint="name one with --columns, for example --columns "
                              f"'{headers[0]}=title'")
     missing = [ROLE_LABELS[r] for r in ROLES if r not in taken]

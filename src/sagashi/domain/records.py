@@ -143,8 +143,8 @@ class _Mapping:
     given: dict[str, str]
     known: dict[str, str]
 
-    def resolve(self, headers, path: str, line: int, where: str = "") -> Layout:
-        return resolve(headers, self.given, path, line, where=where, optional=self.known)
+    def resolve(self, headers, path: str, line: int, sheet: str | None = None) -> Layout:
+        return resolve(headers, self.given, path, line, sheet=sheet, optional=self.known)
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,6 @@ class _Source:
             column = f"{column} ({excel.column_letter(index)})"
         return DataError(message, self.path, line, column, hint=hint, sheet=self.sheet)
 
-    @property
-    def where(self) -> str:
-        return f" (sheet {self.sheet})" if self.sheet is not None else ""
-
 
 def _table(rows: Iterable[tuple[int, list[str]]], src: _Source, mapping: _Mapping,
            fmt: str, encoding: str, sha256: str) -> DataFile:
@@ -178,7 +174,7 @@ def _table(rows: Iterable[tuple[int, list[str]]], src: _Source, mapping: _Mappin
         if layout is None:
             while cells and not cells[-1].strip():  # spreadsheets add empty columns at the end
                 cells = cells[:-1]
-            layout = mapping.resolve(cells, src.path, line, src.where)
+            layout = mapping.resolve(cells, src.path, line, src.sheet)
             continue
         values = _row_values(layout, cells, src, line)
         records.append(numbers.check(_make_record(layout, values, src, line, len(records) + 1),
