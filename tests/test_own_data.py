@@ -162,13 +162,16 @@ class Library:
 
     def search(self, query: str, *options: str) -> dict:
         kwargs: dict = {"filters": []}
+        explain = "--explain" in options
+        options = tuple(o for o in options if o != "--explain")
         for flag, value in zip(options[::2], options[1::2]):
             if flag == "--filter":
                 kwargs["filters"].append(value)
             else:
                 kwargs[flag.lstrip("-")] = value
         with Engine.open(self.index, notify=self.notes.append) as engine:
-            return engine.search(query, 50, facets=True, **kwargs).to_json()
+            return engine.search(query, 50, facets=True, explain=explain, **kwargs) \
+                .to_json(explain)
 
     def show(self, no: int) -> tuple[dict, str]:
         with Engine.open(self.index, notify=self.notes.append) as engine:
@@ -209,6 +212,8 @@ def check_own_list(door, data: Path, tmp_path: Path) -> None:
     assert hits(door.search("担当者:田中")) == [1, 3, 6]
     assert hits(door.search("年度:2023")) == [2, 4]
     assert hits(door.search("外国人 担当者:鈴木")) == [2, 5]
+    explained = door.search("担当者:田中", "--explain")["hits"][0]["explain"]
+    assert {"concept": "田中", "field": "担当者", "term": "田中", "source": "literal"} in explained
 
     # --filter with = and comparisons, and the usual filters
     assert hits(door.search("外国人", "--filter", "年度=2024")) == [1, 3, 5, 6]

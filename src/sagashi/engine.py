@@ -14,6 +14,7 @@ generation. Results are plain frozen dataclasses built inside the searcher's
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shlex
 import threading
@@ -379,8 +380,14 @@ class Engine:
         marks = marks_for(plan)
         n = len(plan.clauses)
         return [self._hit(searcher, d, s, m, n, marks,
-                          explain(searcher, plan, d) if explain_hits else ())
+                          self._named(explain(searcher, plan, d)) if explain_hits else ())
                 for d, s, m in ranked]
+
+    def _named(self, matches: tuple[Match, ...]) -> tuple[Match, ...]:
+        """Matches in kept columns named by their headers, not their fields."""
+        headers = {column_field(c.header): c.header for c in self._columns}
+        return tuple(dataclasses.replace(m, field=headers[m.field]) if m.field in headers
+                     else m for m in matches)
 
     def _hit(self, searcher, docnum: int, score: float, matched: int, n: int, marks: Marks,
              explained: tuple[Match, ...]) -> Hit:
