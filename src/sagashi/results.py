@@ -56,12 +56,15 @@ class Hit:
     matched: int = 0  # how many of the query's concepts it matched
     concepts: int = 0  # how many concepts the query had
     explain: tuple[Match, ...] = ()
+    #: The data file's other columns, ``{header: value}`` in file order.
+    extra: dict[str, str] = field(default_factory=dict, hash=False)
 
     def to_json(self, explain: bool = False) -> dict:
         """The hit as ``sagashi search --json`` writes it."""
         out = {"no": self.no, "score": round(self.score, 4), "organization": self.organization,
                "title": self.title, "location": self.location, "entity": self.entity,
-               "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans]}
+               "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans],
+               "extra": dict(self.extra)}
         if explain:
             out["matched"] = f"{self.matched}/{self.concepts}"
             out["explain"] = [asdict(m) for m in self.explain]
@@ -140,7 +143,8 @@ class Understanding:
 @dataclass(frozen=True)
 class Project(Record):
     """One project in full, as ``sagashi show`` prints it: the record's
-    columns and its derived prefecture."""
+    columns (its kept columns in ``extra``, every column of the index, ""
+    where it has no value) and its derived prefecture."""
 
     prefecture: str = ""
 

@@ -4,7 +4,7 @@ understood, one line per clause."""
 
 from __future__ import annotations
 
-from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS
+from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS, is_column_field
 from ..results import Match
 from .expansions import keyword_field
 from .interpret import Alternative
@@ -24,7 +24,8 @@ def explain(searcher, plan: Plan, docnum: int) -> tuple[Match, ...]:
             continue
         for alt in concept.alternatives:
             for field in _fields_of(alt, concept.fields):
-                q = alternative_query(alt, (field,) if field in TEXT_FIELDS else None)
+                own = field in TEXT_FIELDS or is_column_field(field)
+                q = alternative_query(alt, (field,) if own else None)
                 if matching(searcher, q, [docnum]):
                     out.append(Match(concept.label, field, " ".join(alt.terms), alt.label))
     return tuple(out)
