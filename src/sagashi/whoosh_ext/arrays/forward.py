@@ -1,0 +1,112 @@
+"""The forward index: for some fields, each document's units in order, with
+their character offsets and keys, so that highlighting a hit is array
+lookups instead of analysing its text again.
+
+A unit is a piece of text the analysis found (a word, a compound, a part of
+a compound). It has a word key, at most one reading key, any number of
+further keys (synonym groups, kept apart as ``extra`` rows) and a flag
+saying whether it is among the finest units (the sequence in which phrases
+are matched). Keys are strings, stored once per segment in a hashed string
+table (:mod:`~sagashi.whoosh_ext.arrays.lexicon`); units refer to them by id.
+
+Files of a segment ``<seg>``, per forward field ``<f>``: ``<seg>.<f>.afu``
+the units (FORWARD_DTYPE), ``<seg>.<f>.afd`` the first unit of each
+document and the end, ``<seg>.<f>.afx`` / ``.afy`` the extra keys and where
+each document's begin; and once per segment ``.akx`` / ``.ako`` / ``.akh``,
+the keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import format as fmt
+from .lexicon import Lexicon, write_lexicon
+
+
+@dataclass
+class ForwardField:
+    """One field's forward index over a segment's documents (0 = the
+    segment's first): ``units`` (FORWARD_DTYPE) of all documents in order,
+    ``unit_docs[d]:unit_docs[d + 1]`` being document d's; ``extras``
+    (EXTRA_DTYPE, ``unit`` counted within its document) likewise with
+    ``extra_docs``. Key ids index the segment's forward keys."""
+
+    units: np.ndarray
+    unit_docs: np.ndarray
+    extras: np.ndarray
+    extra_docs: np.ndarray
+
+
+def empty_field(doc_count: int) -> ForwardField:
+    """A forward field in which no document has a unit."""
+    zeros = np.zeros(doc_count + 1, dtype=fmt.OFFSET_DTYPE)
+    return ForwardField(np.zeros(0, dtype=fmt.FORWARD_DTYPE), zeros,
+                        np.zeros(0, dtype=fmt.EXTRA_DTYPE), zeros.copy())
+
+
+def field_filenames(segment, fieldname: str) -> dict[str, str]:
+    """The names of a forward field's files in a segment, by extension."""
+    return {ext: segment.make_filename(f".{fieldname}{ext}")
+            for ext in (fmt.FORWARD_UNITS_EXT, fmt.FORWARD_DOCS_EXT, fmt.FORWARD_EXTRA_EXT,
+                        fmt.FORWARD_EXTRA_DOCS_EXT)}
+
+
+def write_forward(storage, segment, fields: dict[str, ForwardField], keys: list[bytes],
+                  doc_count: int) -> None:
+    """Write the forward index of a segment of ``doc_count`` documents."""
+    for name, field in fields.items():
+        if len(field.unit_docs) != doc_count + 1 or len(field.extra_docs) != doc_count + 1:
+            raise ValueError(f"forward field {name!r} does not cover {doc_count} documents")
+        names = field_filenames(segment, name)
+        for ext, data in ((fmt.FORWARD_UNITS_EXT, field.units),
+                          (fmt.FORWARD_DOCS_EXT, field.unit_docs.astype(fmt.OFFSET_DTYPE)),
+                          (fmt.FORWARD_EXTRA_EXT, field.extras),
+                          (fmt.FORWARD_EXTRA_DOCS_EXT,
+                           field.extra_docs.astype(fmt.OFFSET_DTYPE))):
+            fmt.write_array(storage, segment, ext, data, name=names[ext])
+    write_lexicon(storage, segment, keys, None, (fmt.KEYS_EXT, fmt.KEY_ENDS_EXT,
+                                                 fmt.KEY_HASH_EXT))
+
+
+class ForwardReader:
+    """The forward index of one segment, opened lazily, file by file."""
+
+    def __init__(self, storage, segment, open_array) -> None:
+        self._storage, self._segment = storage, segment
+        self._open = open_array  # (name, ext) -> np.ndarray
+        self._fields: dict[str, ForwardField | None] = {}
+        self._keys: Lexicon | None = None
+
+    def field(self, fieldname: str) -> ForwardField | None:
+        """The field's forward index, or None when the segment has none."""
+        if fieldname not in self._fields:
+            names = field_filenames(self._segment, fieldname)
+            found = None
+            if self._storage.file_exists(names[fmt.FORWARD_UNITS_EXT]):
+                found = ForwardField(*(self._open(names[ext], ext) for ext in names))
+            self._fields[fieldname] = found
+        return self._fields[fieldname]
+
+    @property
+    def keys(self) -> Lexicon:
+        if self._keys is None:
+            name = self._segment.make_filename
+            self._keys = Lexicon(self._open(name(fmt.KEYS_EXT), fmt.KEYS_EXT),
+                                 self._open(name(fmt.KEY_ENDS_EXT), fmt.KEY_ENDS_EXT),
+                                 self._open(name(fmt.KEY_HASH_EXT), fmt.KEY_HASH_EXT))
+        return self._keys
+
+    def key_ids(self, keys: list[str]) -> np.ndarray:
+        """The ids of ``keys`` (-1 for those no unit of the segment has)."""
+        data = [k.encode("utf-8") for k in keys]
+        return self.keys.find(data, data)
+
+
+def units_of(field: ForwardField, docnum: int) -> tuple[np.ndarray, np.ndarray]:
+    """Document ``docnum``'s units and extra keys."""
+    a, b = field.unit_docs[docnum:docnum + 2].tolist()
+    c, d = field.extra_docs[docnum:docnum + 2].tolist()
+    return field.units[a:b], field.extras[c:d]
