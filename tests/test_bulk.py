@@ -131,9 +131,10 @@ def test_kept_postings_stay_within_their_bound(searcher, monkeypatch):
     for q in whoosh_queries(searcher)[:40]:
         assert_same(searcher, q)
     for sub, _ in searcher.leaf_searchers():
-        kept = postings._cache(sub)
-        assert kept.size <= 50 or len(kept) == 1
-        assert kept.size == sum(len(v) for v in kept.values())
+        segment = postings.segment(sub)
+        kept = segment._kept
+        assert segment._kept_size <= 50 or len(kept) == 1
+        assert segment._kept_size == sum(len(ids) for ids, _ in kept.values())
 
 
 def test_facet_counts_cover_the_matching_documents(searcher):

@@ -20,12 +20,14 @@ Explicit AND / OR queries are run as written (their plan is strict).
 
 from __future__ import annotations
 
-import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 
 from ..whoosh_ext import bulk
+from ..whoosh_ext.scores import Scores, member, union
 from .plan import Clause, Plan
 
 #: How far past ``limit`` relaxed matching looks for partial matches.
@@ -43,11 +45,12 @@ Ranked = list[tuple[int, float, int]]
 @dataclass
 class Ranking:
     """Ranked ``(docnum, score, matched clauses)`` triples; the total number
-    of matching documents; and every matching document (for facet counts)."""
+    of matching documents; and every matching document, increasing (for
+    facet counts)."""
 
     ranked: Ranked
     total: int
-    docnums: set[int]
+    docnums: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -55,20 +58,20 @@ class Scope:
     """Which documents may be returned: those the filter allows (None: all)
     and the exclusions do not hide."""
 
-    allowed: set[int] | None
-    masked: set[int] | None
+    allowed: Scores | None
+    masked: Scores | None
 
     @classmethod
     def of(cls, searcher, plan: Plan, filter_q: wq.Query | None) -> Scope:
         exclusions = wq.Or([c.query for c in plan.exclusions]) if plan.exclusions else None
         return cls(bulk.docs_of(searcher, filter_q), bulk.docs_of(searcher, exclusions))
 
-    def keep(self, scores: dict[int, float]) -> dict[int, float]:
+    def keep(self, scores: Scores) -> Scores:
         """``scores`` of the documents in scope."""
         if self.allowed is not None:
-            scores = {d: s for d, s in scores.items() if d in self.allowed}
+            scores = scores.among(self.allowed)
         if self.masked:
-            scores = {d: s for d, s in scores.items() if d not in self.masked}
+            scores = scores.without(self.masked)
         return scores
 
 
@@ -76,25 +79,23 @@ def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> R
     """Rank documents for a plan (see the module docstring)."""
     scope = Scope.of(searcher, plan, filter_q)
     full = full_matches(searcher, plan, scope)
-    matching = set(full)
     ranked = with_phrase_bonus(searcher, plan, full, limit)
     ranked, named = promote_names(searcher, plan, scope, full, ranked, limit)
-    matching |= named
+    matching = union(full, named)
     if len(ranked) < limit:
-        relaxed = partial_matches(searcher, plan, scope, matching | {d for d, _, _ in ranked},
-                                  limit)
+        relaxed = partial_matches(searcher, plan, scope, matching, limit)
         ranked += relaxed[:limit - len(ranked)]
-        matching.update(d for d, _, _ in relaxed)
+        matching = union(matching, [d for d, _, _ in relaxed])
     return Ranking(ranked, len(matching), matching)
 
 
-def full_matches(searcher, plan: Plan, scope: Scope) -> dict[int, float]:
+def full_matches(searcher, plan: Plan, scope: Scope) -> Scores:
     """Every document in scope that matches the whole query, with its score."""
     query = plan.strict if plan.strict is not None else _all(plan.clauses)
     return scope.keep(bulk.score_all(searcher, query))
 
 
-def with_phrase_bonus(searcher, plan: Plan, full: dict[int, float], limit: int) -> Ranked:
+def with_phrase_bonus(searcher, plan: Plan, full: Mapping[int, float], limit: int) -> Ranked:
     """The best ``limit`` full matches, after the phrase bonus has reordered
     the best RESCORE_WINDOW of them (a match_phrase rescoring, in
     Elasticsearch terms)."""
@@ -109,7 +110,7 @@ def with_phrase_bonus(searcher, plan: Plan, full: dict[int, float], limit: int) 
     return rescored[:limit]
 
 
-def promote_names(searcher, plan: Plan, scope: Scope, full: dict[int, float], ranked: Ranked,
+def promote_names(searcher, plan: Plan, scope: Scope, full: Mapping[int, float], ranked: Ranked,
                   limit: int) -> tuple[Ranked, set[int]]:
     """Organisations whose name holds the query text first (「まなびと」 finds
     まなびと however Sudachi splits it); returns the ranking and the documents
@@ -123,7 +124,7 @@ def promote_names(searcher, plan: Plan, scope: Scope, full: dict[int, float], ra
     return (named + [r for r in ranked if r[0] not in named_set])[:limit], named_set
 
 
-def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int], limit: int) -> Ranked:
+def partial_matches(searcher, plan: Plan, scope: Scope, seen, limit: int) -> Ranked:
     """Documents (not in ``seen``) that match some of a plain query's
     optional clauses and hold enough of its information
     (:func:`partial_enough`): more clauses first, then the more informative
@@ -136,8 +137,9 @@ def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int], limit: i
     wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
     pool = scope.keep(bulk.score_all(searcher, wq.And([*required, wanted]) if required
                                      else wanted))
-    candidates = [(d, s) for d, s in _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
-                  if d not in seen]
+    best = _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
+    unseen = ~member(np.array([d for d, _ in best], dtype=np.int64), _sorted(seen))
+    candidates = [c for c, new in zip(best, unseen.tolist()) if new]
     matched = matches_by_doc(searcher, optional, [d for d, _ in candidates])
     base = n - len(optional)
     relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
@@ -174,12 +176,16 @@ def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[C
 
 def matching(searcher, q: wq.Query, docnums) -> list[int]:
     """Those of ``docnums`` that ``q`` matches, in order."""
-    return sorted(bulk.score_all(searcher, q, set(docnums)))
+    return bulk.score_all(searcher, q, list(docnums)).ids.tolist()
 
 
-def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+def _top(scores: Mapping[int, float], k: int) -> list[tuple[int, float]]:
     """The ``k`` best ``(docnum, score)``, ties in document order (as Whoosh)."""
-    return heapq.nsmallest(k, scores.items(), key=lambda x: (-x[1], x[0]))
+    return Scores.of(scores).top(k)
+
+
+def _sorted(docs) -> np.ndarray:
+    return union(docs)
 
 
 def _all(clauses) -> wq.Query:

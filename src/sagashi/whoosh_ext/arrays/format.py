@@ -218,28 +218,33 @@ class ArrayFile:
     read-only memory map of the file when the storage is a folder on disk,
     else the file's bytes. ``array(dtype=None)`` views its data."""
 
-    def __init__(self, storage, name: str, ext: str) -> None:
+    def __init__(self, storage, name: str, ext: str, fd: int | None = None) -> None:
         self.name = name
         self._map: mmap.mmap | None = None
-        self.buffer = self._open(storage, name)
+        self.buffer = self._open(storage, name, fd)
         self.dtype, self.count = parse_header(bytes(self.buffer[:HEADER_SIZE]), name, ext)
         size = HEADER_SIZE + self.count * self.dtype.itemsize
         if len(self.buffer) < size:
             raise FormatError(f"{name} is truncated ({len(self.buffer)} of {size} bytes)")
 
-    def _open(self, storage, name: str):
+    def _open(self, storage, name: str, fd: int | None):
+        if fd is not None:
+            return self._mapped(fd)
         folder = _folder_of(storage)
         if folder is not None:
             with open(os.path.join(folder, name), "rb") as f:
-                if os.fstat(f.fileno()).st_size == 0:
-                    return b""
-                self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            return self._map
+                return self._mapped(f.fileno())
         f = storage.open_file(name)
         try:
             return f.read()
         finally:
             f.close()
+
+    def _mapped(self, fd: int):
+        if os.fstat(fd).st_size == 0:
+            return b""
+        self._map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        return self._map
 
     def array(self, dtype: np.dtype | None = None) -> np.ndarray:
         """The file's elements as a read-only array (no copy)."""
@@ -269,6 +274,33 @@ def _write_chunks(f, data: np.ndarray, chunk: int = 1 << 24) -> None:
     step = max(1, chunk // max(1, data.dtype.itemsize))
     for start in range(0, len(data), step):
         f.write(data[start:start + step].tobytes())
+
+
+def hold_files(storage, segment) -> dict[str, int]:
+    """Open (not read) every file of a segment in a folder, so that it can
+    still be read after the folder is deleted: ``{name: file descriptor}``
+    (empty for storage that is not a folder)."""
+    folder = _folder_of(storage)
+    if folder is None:
+        return {}
+    prefix = segment.make_filename("")
+    held = {}
+    try:
+        for name in os.listdir(folder):
+            if name.startswith(prefix):
+                held[name] = os.open(os.path.join(folder, name), os.O_RDONLY)
+    except OSError:
+        release_files(held)
+        raise
+    return held
+
+
+def release_files(held: dict[str, int]) -> None:
+    """Close the file descriptors of :func:`hold_files`."""
+    for fd in held.values():
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    held.clear()
 
 
 def lengths_filename(segment, fieldname: str) -> str:

@@ -74,9 +74,10 @@ def write_forward(storage, segment, fields: dict[str, ForwardField], keys: list[
 class ForwardReader:
     """The forward index of one segment, opened lazily, file by file."""
 
-    def __init__(self, storage, segment, open_array) -> None:
+    def __init__(self, storage, segment, open_array, held: dict[str, int] | None = None) -> None:
         self._storage, self._segment = storage, segment
         self._open = open_array  # (name, ext) -> np.ndarray
+        self.held = held if held is not None else {}  # name -> open file descriptor
         self._fields: dict[str, ForwardField | None] = {}
         self._keys: Lexicon | None = None
 
@@ -85,7 +86,8 @@ class ForwardReader:
         if fieldname not in self._fields:
             names = field_filenames(self._segment, fieldname)
             found = None
-            if self._storage.file_exists(names[fmt.FORWARD_UNITS_EXT]):
+            units = names[fmt.FORWARD_UNITS_EXT]
+            if units in self.held or (not self.held and self._storage.file_exists(units)):
                 found = ForwardField(*(self._open(names[ext], ext) for ext in names))
             self._fields[fieldname] = found
         return self._fields[fieldname]

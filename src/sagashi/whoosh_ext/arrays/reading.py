@@ -5,6 +5,7 @@ index. Files are opened (mapped, their header checked) when first used."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 
 import numpy as np
@@ -48,7 +49,16 @@ class SegmentArrays:
         self._arrays: dict[str, np.ndarray] = {}
         self._meta: dict | None = None
         self._lexicon: Lexicon | None = None
-        self.forward = ForwardReader(storage, segment, self.open_named)
+        #: Open file descriptors of the segment's files (see :meth:`hold`).
+        self.held: dict[str, int] = {}
+        self.forward = ForwardReader(storage, segment, self.open_named, self.held)
+
+    def hold(self) -> dict[str, int]:
+        """Open every file of the segment now (mapping them later), so that
+        they stay readable after the index folder is deleted."""
+        if not self.held:
+            self.held.update(fmt.hold_files(self._storage, self._segment))
+        return self.held
 
     def open_named(self, name: str, ext: str, dtype=None) -> np.ndarray:
         """The array in file ``name`` (of kind ``ext``), opened once."""
@@ -56,7 +66,8 @@ class SegmentArrays:
         if found is None:
             f = self._files.get(name)
             if f is None:
-                f = self._files[name] = fmt.ArrayFile(self._storage, name, ext)
+                f = self._files[name] = fmt.ArrayFile(self._storage, name, ext,
+                                                      self.held.get(name))
             found = self._arrays[name] = f.array(dtype)
         return found
 
@@ -68,16 +79,23 @@ class SegmentArrays:
         """The segment's meta file: format version, fields and their rows."""
         if self._meta is None:
             name = self._segment.make_filename(fmt.META_EXT)
-            f = self._storage.open_file(name)
             try:
-                meta = json.loads(f.read().decode("utf-8"))
+                meta = json.loads(self._read(name).decode("utf-8"))
             except ValueError:
                 raise fmt.FormatError(f"{name} is not an array codec meta file") from None
-            finally:
-                f.close()
             fmt.check_version(meta.get("format") if isinstance(meta, dict) else None, name)
             self._meta = meta
         return self._meta
+
+    def _read(self, name: str) -> bytes:
+        fd = self.held.get(name)
+        if fd is not None:
+            return os.pread(fd, os.fstat(fd).st_size, 0)
+        f = self._storage.open_file(name)
+        try:
+            return f.read()
+        finally:
+            f.close()
 
     @property
     def fields(self) -> dict[str, dict]:
@@ -160,6 +178,7 @@ class SegmentArrays:
         self._arrays.clear()
         for f in self._files.values():
             f.close()
+        fmt.release_files(self.held)
 
 
 _NO_VALUES = np.zeros(0, dtype=np.uint32)
@@ -292,6 +311,9 @@ class ArrayPerDocReader(W3PerDocReader):
         super().__init__(storage, segment)
         self._length_files: dict[str, fmt.ArrayFile] = {}
         self._length_arrays: dict[str, np.ndarray | None] = {}
+        #: Open file descriptors of the segment's files, when held (shared
+        #: with its terms reader: see :meth:`SegmentArrays.hold`).
+        self.held: dict[str, int] = {}
 
     def length_array(self, fieldname: str) -> np.ndarray | None:
         """Exact lengths of a field by document number (a read-only view),
@@ -299,9 +321,10 @@ class ArrayPerDocReader(W3PerDocReader):
         if fieldname not in self._length_arrays:
             name = fmt.lengths_filename(self._segment, fieldname)
             found = None
-            if self._storage.file_exists(name):
+            fd = self.held.get(name)
+            if fd is not None or (not self.held and self._storage.file_exists(name)):
                 f = self._length_files[fieldname] = fmt.ArrayFile(self._storage, name,
-                                                                  fmt.LENGTHS_EXT)
+                                                                  fmt.LENGTHS_EXT, fd)
                 if f.count != self._doccount:
                     raise fmt.FormatError(f"{name} holds {f.count} lengths for "
                                           f"{self._doccount} documents")

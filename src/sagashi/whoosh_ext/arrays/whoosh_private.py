@@ -6,8 +6,7 @@ from __future__ import annotations
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter, W3Segment
 
 __all__ = ["W3Codec", "W3PerDocReader", "W3PerDocWriter", "W3Segment", "mark_added",
-           "perdoc_reader_of", "segment_field_lengths", "set_segment_field_lengths",
-           "terms_reader_of"]
+           "perdoc_reader_of", "terms_reader_of"]
 
 
 def terms_reader_of(reader):
@@ -27,12 +26,3 @@ def mark_added(writer) -> None:
     through its per-document and field writers), so that ``commit()`` writes
     its segment."""
     writer._added = True
-
-
-def segment_field_lengths(segment) -> dict:
-    """The field length totals a W3 segment keeps (``{field: total}``)."""
-    return getattr(segment, "_fieldlengths", {})
-
-
-def set_segment_field_lengths(segment, totals: dict) -> None:
-    segment._fieldlengths = totals
