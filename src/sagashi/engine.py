@@ -207,15 +207,18 @@ class Engine:
 
     def search(self, query: str, limit: int = 10, *, pref: str | None = None,
                entity: str | None = None, explain: bool = False,
-               facets: bool = False) -> SearchResults:
+               facets: bool = False, offset: int = 0) -> SearchResults:
         """The best-matching projects for a free-text query.
 
         ``pref`` / ``entity`` filter by prefecture (or region) and legal
         entity type; ``facets`` adds counts by prefecture and entity type;
-        ``explain`` records which terms matched where, and why.
+        ``explain`` records which terms matched where, and why. ``offset``
+        skips that many of the best hits (a page further down: ``total``
+        and the facets still count every match).
         """
         validate.check_query(query)
         limit = validate.check_limit(limit)
+        offset = validate.check_offset(offset)
         validate.check_text("pref", pref, "東京都")
         validate.check_text("entity", entity, "特非")
         with self._lock:
@@ -225,8 +228,8 @@ class Engine:
                 filter_q = filter_query(pref, entity)
                 if plan.empty:
                     return SearchResults(query, 0, (), {}, ())
-                result = rank.run(searcher, plan, limit, filter_q)
-                hits = self._hits(searcher, plan, result.ranked, explain)
+                result = rank.run(searcher, plan, offset + limit, filter_q)
+                hits = self._hits(searcher, plan, result.ranked[offset:], explain)
                 counts = self._facets(searcher, result) if facets else {}
             return SearchResults(query, result.total, tuple(hits), counts,
                                  tuple(describe(c) for c in plan.clauses))
