@@ -8,7 +8,9 @@ is one error line, not a traceback from inside the server.
 from __future__ import annotations
 
 import ipaddress
+import signal
 import socket
+import threading
 from collections.abc import Callable
 
 from ..engine import Engine
@@ -27,8 +29,19 @@ class ListenError(SagashiError):
     """The server cannot listen where it was asked to (exit status 1)."""
 
 
+class _Stopped(Exception):
+    """SIGTERM, after uvicorn has shut down and handed the signal on."""
+
+
+def _stopped(signum, frame):
+    raise _Stopped
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host``:``port`` (0: any free port)."""
+    if not host.strip():  # "" would mean every address of the machine
+        raise UsageError("the address to listen on is empty",
+                         "name one, e.g. --host 127.0.0.1 (this machine only)")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)
@@ -62,8 +75,11 @@ def is_loopback(sock: socket.socket) -> bool:
 
 
 def serve(engine: Engine, host: str, port: int, note: Callable[[str], None]) -> None:
-    """Serve ``engine``'s index on ``host``:``port`` until interrupted
-    (Ctrl-C or SIGTERM end it cleanly)."""
+    """Serve ``engine``'s index on ``host``:``port`` until interrupted.
+
+    Ctrl-C (SIGINT) and SIGTERM end it cleanly: uvicorn finishes the
+    requests in flight, then hands the signal on, which ends up here as a
+    note and a normal return."""
     import uvicorn
 
     from .app import create_app
@@ -79,6 +95,14 @@ def serve(engine: Engine, host: str, port: int, note: Callable[[str], None]) -> 
             note(f"warning: {host} is reachable from other machines: anyone who can reach "
                  "this port can read every record in the index, over plain HTTP, without "
                  "logging in (see the README, section Web)")
-        uvicorn.Server(config).run(sockets=[sock])
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _stopped) if main_thread else None
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        except (KeyboardInterrupt, _Stopped):
+            note("stopped")
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
     finally:
         sock.close()
