@@ -9,7 +9,7 @@ import pytest
 from sagashi import Engine, EngineClosedError, IndexMissingError, NotFoundError, UsageError
 from sagashi.results import Hit, SearchResults
 
-from .conftest import nos
+from .conftest import DATA, nos
 
 
 def test_medical_care_without_status_ranks_project_5_first(engine):
@@ -139,3 +139,15 @@ def test_engine_sees_a_reindex_without_reopening(fresh_index, tmp_path):
         build_index(data, fresh_index)
         assert nos(engine.search("宇宙旅行")) == [1]
         assert engine.search("難民").total == 0
+
+
+def test_refresh_names_the_live_generation_and_switches_to_it(fresh_index, tmp_path):
+    from sagashi.index.build import build_index
+    with Engine(fresh_index) as engine:
+        first = engine.refresh()
+        assert first == engine.generation and engine.refresh() == first
+        build_index(DATA, fresh_index)
+        second = engine.refresh()
+        assert second != first and engine.generation == second
+    with pytest.raises(EngineClosedError):
+        engine.refresh()

@@ -161,6 +161,9 @@ class FakeEngine:
     def search(self, *args, **kwargs):
         return FakeResults(self.data)
 
+    def refresh(self) -> str:
+        return "g1"
+
 
 def test_unmatched_words_suggestions_language_and_extra_columns_show_when_present():
     hit = {"no": 3, "score": 1.0, "organization": "団体", "title": "事業", "location": "東京都",
@@ -431,3 +434,37 @@ def test_no_path_outside_the_static_folder_is_served(client, path):
 def test_templates_escape_everything():
     assert Site(None).templates.autoescape is True  # type: ignore[arg-type]
 
+
+
+class CountingEngine:
+    """The real engine, counting the searches that reach it."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.searches = 0
+        self.generation = engine.generation
+
+    def search(self, *args, **kwargs):
+        self.searches += 1
+        return self.engine.search(*args, **kwargs)
+
+    def refresh(self):
+        return self.generation
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+
+@pytest.mark.parametrize("size, searches", [(1000, 1), (0, 4)])
+def test_repeated_requests_are_answered_from_memory_until_the_index_changes(engine, size,
+                                                                           searches):
+    counting = CountingEngine(engine)
+    with TestClient(create_app(counting, cache_size=size)) as c:  # type: ignore[arg-type]
+        first = c.get("/api/search?q=難民").json()
+        for _ in range(2):
+            assert c.get("/api/search?q=難民").json() == first
+        assert page(c, "/?q=難民").find("li", class_="hit")  # the same answer, as a page
+        assert counting.searches == searches
+        counting.generation = "a reindex"
+        assert c.get("/api/search?q=難民").json() == first
+        assert counting.searches == searches + 1

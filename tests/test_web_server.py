@@ -4,6 +4,7 @@ and no cost to ``sagashi search``."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -16,7 +17,7 @@ import uvicorn
 
 from sagashi.web.server import bind, is_loopback
 
-from .conftest import run_cli, run_process
+from .conftest import REPO, run_cli, run_process
 from .live_server import live_server
 from .test_layout import WEB_STACK
 from .test_reindex_safety import make_dataset
@@ -118,3 +119,17 @@ def test_search_never_imports_the_web_stack(corpus_index):
                  ("--help",)):
         imported = _imported(*argv)
         assert not imported & {*WEB_STACK, "sagashi.web"}, (argv, imported & {*WEB_STACK})
+
+
+def test_the_load_script_runs_both_phases_without_a_failure():
+    """scripts/load.py, short: the README's figures come from its full run."""
+    proc = subprocess.run([sys.executable, "scripts/load.py", "--clients", "4", "--duration", "2",
+                           "--reindexes", "1", "--json"], cwd=REPO, capture_output=True,
+                          text=True, encoding="utf-8", timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:] + proc.stdout[-2000:]
+    steady, reindexing = json.loads(proc.stdout)["phases"]
+    for phase in (steady, reindexing):
+        assert phase["requests"] > 0 and phase["failed"] == 0, phase["failures"]
+        assert phase["p50_ms"] <= phase["p99_ms"] <= phase["max_ms"]
+    assert reindexing["reindexes_ok"] == 1 and reindexing["index_checks"] > 0
+    assert reindexing["inconsistent"] == 0

@@ -132,6 +132,14 @@ class Engine:
         """The name of the index generation in use."""
         return self._generation
 
+    def refresh(self) -> str | None:
+        """Switch to the live generation if a reindex swapped one in since
+        the last call (searches do this themselves), and return its name: a
+        key under which answers may be kept until the index changes."""
+        with self._lock:
+            self._check()
+            return self._generation
+
     def _open(self) -> None:
         root = self.index_dir
         for attempt in range(_OPEN_RETRIES):

@@ -121,6 +121,10 @@ def _port(text: str) -> int:
     return _whole_number(text, 0, 65535, "a port")
 
 
+def _cache_size(text: str) -> int:
+    return _whole_number(text, 0, 1_000_000, "a cache size")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sagashi", description="Full-text search for Japanese records "
                      "(SudachiPy + Whoosh). Try: sagashi search 熊本 日本語教室")
@@ -180,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "read the README's Web section before choosing another)")
     p.add_argument("--port", type=_port, default=8000, metavar="N",
                    help="port to listen on (default 8000; 0 picks a free one)")
+    p.add_argument("--cache", type=_cache_size, default=1000, metavar="N",
+                   help="answers kept in memory until the index changes (default 1000; "
+                        "0: none)")
     index_option(p)
 
     p = command("index", "Build, change and inspect an index.", None)
@@ -297,7 +304,7 @@ def cmd_similar(args) -> int:
 def cmd_serve(args) -> int:
     from ..web.server import serve  # the web stack loads for this command only
     with _engine(args) as engine:
-        serve(engine, args.host, args.port, _note)
+        serve(engine, args.host, args.port, _note, cache_size=args.cache)
     return 0
 
 

@@ -42,6 +42,7 @@ from ..errors import (
     UsageError,
 )
 from . import i18n, openapi, views
+from .cache import DEFAULT_SIZE, AnswerCache
 from .params import (
     MAX_API_LIMIT,
     PER_PAGE,
@@ -72,10 +73,11 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(engine: Engine) -> ASGIApp:
+def create_app(engine: Engine, *, cache_size: int = DEFAULT_SIZE) -> ASGIApp:
     """The ASGI app serving ``engine``'s index (the engine stays the caller's
-    to close)."""
-    site = Site(engine)
+    to close), keeping up to ``cache_size`` recent answers (see
+    :mod:`sagashi.web.cache`; 0 keeps none)."""
+    site = Site(engine, cache_size)
     routes = [
         Route("/", site.search_page, name="search"),
         Route("/projects/{no}", site.project_page, name="project"),
@@ -136,8 +138,9 @@ def error_json(error: SagashiError) -> JSONResponse:
 class Site:
     """The handlers, sharing one engine and one template environment."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cache_size: int = DEFAULT_SIZE) -> None:
         self.engine = engine
+        self.cache = AnswerCache(cache_size)
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                      autoescape=True, undefined=StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
@@ -153,60 +156,71 @@ class Site:
         if not params.q.strip():
             return page.render("search.html", params, data=None, examples=i18n.EXAMPLES)
         try:
-            results = self.engine.search(params.q, params.limit, pref=params.pref,
-                                         entity=params.entity, facets=True,
-                                         offset=params.offset)
+            data = self._search(params)
         except SagashiError as e:
             return page.error(e, params)
-        return page.render("search.html", params, data=results.to_json(), examples=())
+        return page.render("search.html", params, data=data, examples=())
 
     def project_page(self, request: Request) -> Response:
         page = self._page(request)
         try:
             no = project_number(request.path_params["no"])
-            project = self.engine.get(no)
-            similar = self.engine.similar(no, SIMILAR)
+            project = self._project(no)
+            similar = self._similar(no, SIMILAR)
         except NotFoundError:
             return page.not_found(page.t("no_project", no=request.path_params["no"]))
         except ParamError:
             return page.not_found(page.t("not_found"))
         except SagashiError as e:
             return page.error(e, SearchParams(""))
-        return page.render("project.html", SearchParams(""), project=project.to_json(),
-                           similar=similar.to_json())
+        return page.render("project.html", SearchParams(""), project=project, similar=similar)
 
     def _page(self, request: Request) -> Page:
         lang, explicit = i18n.choose(request.query_params.get("lang"),
                                      request.headers.get("accept-language"))
         return Page(self.templates, request.url.path, lang, explicit)
 
+    # -- answers, kept per index generation ------------------------------------
+
+    def _search(self, params: SearchParams) -> dict:
+        key = ("search", params.q, params.limit, params.pref, params.entity, params.explain,
+               params.offset)
+        return self.cache.get(self.engine.refresh(), key, lambda: self.engine.search(
+            params.q, params.limit, pref=params.pref, entity=params.entity,
+            explain=params.explain, facets=True, offset=params.offset).to_json(params.explain))
+
+    def _project(self, no: int) -> dict:
+        return self.cache.get(self.engine.refresh(), ("project", no),
+                              lambda: self.engine.get(no).to_json())
+
+    def _similar(self, no: int, limit: int) -> dict:
+        return self.cache.get(self.engine.refresh(), ("similar", no, limit),
+                              lambda: self.engine.similar(no, limit).to_json())
+
     # -- the API -------------------------------------------------------------
 
     def api_search(self, request: Request) -> Response:
         try:
-            params = search_params(request.query_params, api=True)
-            results = self.engine.search(params.q, params.limit, pref=params.pref,
-                                         entity=params.entity, explain=params.explain,
-                                         facets=True, offset=params.offset)
+            data = self._search(search_params(request.query_params, api=True))
         except SagashiError as e:
             return error_json(e)
-        return JSONResponse(results.to_json(params.explain))
+        return JSONResponse(data)
 
     def api_project(self, request: Request) -> Response:
         try:
-            project = self.engine.get(project_number(request.path_params["no"]))
+            data = self._project(project_number(request.path_params["no"]))
         except SagashiError as e:
             return error_json(e)
-        return JSONResponse(project.to_json())
+        return JSONResponse(data)
 
     def api_similar(self, request: Request) -> Response:
         try:
             no = project_number(request.path_params["no"])
             limit = whole_number(request.query_params, "limit", SIMILAR, 1, MAX_API_LIMIT)
-            results = self.engine.similar(no, limit)
+            data = self._similar(no, limit)
         except SagashiError as e:
             return error_json(e)
-        return JSONResponse(results.to_json())
+        return JSONResponse(data)
 
     def api_openapi(self, request: Request) -> Response:
         return JSONResponse(openapi.document(__version__))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from ..engine import Engine
 from ..errors import SagashiError, UsageError
+from .cache import DEFAULT_SIZE
 
 #: Connections queued before the server accepts them.
 BACKLOG = 128
@@ -74,7 +75,8 @@ def is_loopback(sock: socket.socket) -> bool:
     return ipaddress.ip_address(sock.getsockname()[0].split("%")[0]).is_loopback
 
 
-def serve(engine: Engine, host: str, port: int, note: Callable[[str], None]) -> None:
+def serve(engine: Engine, host: str, port: int, note: Callable[[str], None], *,
+          cache_size: int = DEFAULT_SIZE) -> None:
     """Serve ``engine``'s index on ``host``:``port`` until interrupted.
 
     Ctrl-C (SIGINT) and SIGTERM end it cleanly: uvicorn finishes the
@@ -86,10 +88,10 @@ def serve(engine: Engine, host: str, port: int, note: Callable[[str], None]) -> 
 
     sock = bind(host, port)
     try:
-        config = uvicorn.Config(create_app(engine), log_level="warning", access_log=False,
-                                lifespan="off", server_header=False, proxy_headers=False,
-                                limit_concurrency=MAX_CONCURRENT, backlog=BACKLOG,
-                                timeout_keep_alive=KEEP_ALIVE)
+        config = uvicorn.Config(create_app(engine, cache_size=cache_size), log_level="warning",
+                                access_log=False, lifespan="off", server_header=False,
+                                proxy_headers=False, limit_concurrency=MAX_CONCURRENT,
+                                backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE)
         note(f"serving {engine.index_dir} at {url_of(sock)} (Ctrl-C to stop)")
         if not is_loopback(sock):
             note(f"warning: {host} is reachable from other machines: anyone who can reach "
