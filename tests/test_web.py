@@ -431,6 +431,32 @@ def test_no_path_outside_the_static_folder_is_served(client, path):
     assert "import" not in response.text and "root:" not in response.text
 
 
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two #rrggbb colours."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("text, background, least", [
+    ("text", "bg", 4.5), ("text", "panel", 4.5), ("muted", "bg", 4.5), ("muted", "panel", 4.5),
+    ("link", "bg", 4.5), ("link", "panel", 4.5), ("visited", "bg", 4.5), ("text", "mark", 4.5),
+    ("button-text", "button", 4.5), ("placeholder", "bg", 4.5), ("focus", "bg", 3.0),
+    ("focus", "panel", 3.0), ("field-border", "bg", 3.0),
+])
+def test_the_colours_have_enough_contrast(text, background, least):
+    css = (WEB / "static" / "style.css").read_text()
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+    assert contrast(colours[text], colours[background]) >= least
+    assert re.findall(r"#[0-9a-fA-F]{3,8}\b", css.split("}", 1)[1]) == [], \
+        "colours outside :root escape this test"
+
+
 def test_templates_escape_everything():
     assert Site(None).templates.autoescape is True  # type: ignore[arg-type]
 

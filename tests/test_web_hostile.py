@@ -74,20 +74,24 @@ def assert_inert(html: str) -> HtmlPage:
     return page
 
 
-@pytest.fixture(scope="module")
-def hostile_index(tmp_path_factory) -> Path:
+def build_hostile_index(folder: Path) -> Path:
+    """An index of records holding the payloads in every field."""
     rows = [{"no": i, "entity": p, "organization": f"{p} 協会", "location": f"東京都新宿区{p}",
              "title": f"{p} 事業", "summary": f"{p} {WORD}のための相談支援を行う。"}
             for i, p in enumerate(PAYLOADS, start=1)]
     # one record whose location names no prefecture at all
     rows.append({"no": len(PAYLOADS) + 1, "entity": "(特非)", "organization": "<b>団体</b>",
                  "location": PAYLOADS[1], "title": "事業", "summary": WORD})
-    data = tmp_path_factory.mktemp("hostile") / "hostile.jsonl"
+    data = folder / "hostile.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                     encoding="utf-8")
-    root = data.parent / "ix"
-    build_index(data, root)
-    return root
+    build_index(data, folder / "ix")
+    return folder / "ix"
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory) -> Path:
+    return build_hostile_index(tmp_path_factory.mktemp("hostile"))
 
 
 @pytest.fixture(scope="module")

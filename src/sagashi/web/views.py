@@ -109,13 +109,17 @@ class Urls:
 
 
 def pieces(text: str, spans: list | tuple) -> list[Piece]:
-    """A snippet cut into plain and matched runs. Spans that overlap, run
-    backwards or fall outside the text are ignored rather than trusted.
+    """A snippet cut into plain and matched runs; matches that touch are one
+    run. Spans that overlap, run backwards or fall outside the text are
+    ignored rather than trusted.
 
     >>> [(p.text, p.marked) for p in pieces("難民の支援", [[0, 2]])]
     [('難民', True), ('の支援', False)]
+    >>> [(p.text, p.marked) for p in pieces("日本語教室", [[0, 3], [3, 5]])]
+    [('日本語教室', True)]
     """
-    out, last = [], 0
+    out: list[Piece] = []
+    last = 0
     for span in spans:
         try:
             start, end = int(span[0]), int(span[1])
@@ -123,7 +127,10 @@ def pieces(text: str, spans: list | tuple) -> list[Piece]:
             continue
         if not last <= start < end <= len(text):
             continue
-        out += [Piece(text[last:start]), Piece(text[start:end], True)]
+        if out and start == last and out[-1].marked:
+            out[-1] = Piece(out[-1].text + text[start:end], True)
+        else:
+            out += [Piece(text[last:start]), Piece(text[start:end], True)]
         last = end
     out.append(Piece(text[last:]))
     return [p for p in out if p.text]
