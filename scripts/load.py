@@ -78,6 +78,7 @@ CHECK_QUERY = f"{MARK_A} OR {MARK_B}"
 @dataclass
 class Sample:
     kind: str
+    path: str
     ms: float
     ok: bool
     note: str = ""
@@ -91,6 +92,7 @@ class Phase:
     checks: int = 0
     inconsistent: int = 0
     reindexes: list[dict] = field(default_factory=list)
+    load_average: float = 0.0  # the machine's 1-minute load average as the phase ended
 
     def summary(self) -> dict:
         ms = sorted(s.ms for s in self.samples)
@@ -101,6 +103,8 @@ class Phase:
             "p50_ms": round(_percentile(ms, 50), 1), "p90_ms": round(_percentile(ms, 90), 1),
             "p99_ms": round(_percentile(ms, 99), 1), "max_ms": round(ms[-1], 1) if ms else 0.0,
             "mean_ms": round(statistics.fmean(ms), 1) if ms else 0.0,
+            "distinct_requests": len({s.path for s in self.samples}),
+            "load_average": round(self.load_average, 2),
             "failed": len(failed), "failures": sorted({f"{s.kind}: {s.note}" for s in failed})[:10],
             "index_checks": self.checks, "inconsistent": self.inconsistent,
             "reindexes": len(self.reindexes),
@@ -242,7 +246,7 @@ class Client(threading.Thread):
                 ok, why = False, f"{type(e).__name__}: {e}"
                 conn.close()
                 conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            self.samples.append(Sample(kind, ms, ok, why))
+            self.samples.append(Sample(kind, path, ms, ok, why))
         conn.close()
         with self.lock:
             self.phase.samples += self.samples
@@ -308,6 +312,7 @@ def run_phase(name: str, server: Server, clients: int, duration: float, seed: in
     for w in workers:
         w.join()
     phase.seconds = time.monotonic() - start
+    phase.load_average = os.getloadavg()[0]
     return phase
 
 
@@ -368,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     report = {"clients": args.clients, "duration_s": args.duration, "seed": args.seed,
+              "cache": args.cache,
               "machine": f"{platform.machine()}, {os.cpu_count()} cores; "
                          f"Python {platform.python_version()}",
               "phases": [p.summary() for p in phases]}
@@ -396,16 +402,17 @@ def _check_stop(server: Server) -> None:
 
 def render(report: dict) -> str:
     lines = [f"{report['clients']} clients, {report['duration_s']:g} s per phase, "
-             f"{report['machine']}", "",
-             "| phase | requests | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | failed "
-             "| reindexes done | index checks | inconsistent |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             f"sagashi serve --cache {report['cache']}; {report['machine']}", "",
+             "| phase | requests | distinct | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) "
+             "| failed | reindexes done | index checks | inconsistent | load average |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for s in report["phases"]:
         done = f"{s['reindexes_in_phase']}/{s['reindexes']}" if s["reindexes"] else "–"
-        lines.append(f"| {s['phase']} | {s['requests']:,} | {s['throughput']:,} | "
-                     f"{s['p50_ms']} | {s['p90_ms']} | {s['p99_ms']} | {s['max_ms']} | "
-                     f"{s['failed']} | {done} | {s['index_checks'] or '–'} | "
-                     f"{s['inconsistent'] if s['index_checks'] else '–'} |")
+        lines.append(f"| {s['phase']} | {s['requests']:,} | {s['distinct_requests']} | "
+                     f"{s['throughput']:,} | {s['p50_ms']} | {s['p90_ms']} | {s['p99_ms']} | "
+                     f"{s['max_ms']} | {s['failed']} | {done} | {s['index_checks'] or '–'} | "
+                     f"{s['inconsistent'] if s['index_checks'] else '–'} | "
+                     f"{s['load_average']} |")
     for s in report["phases"]:
         lines += ["", f"{s['phase']}, by request:", "",
                   "| request | count | p50 (ms) | p99 (ms) |", "|---|---:|---:|---:|"]

@@ -156,24 +156,28 @@ class Site:
         if not params.q.strip():
             return page.render("search.html", params, data=None, examples=i18n.EXAMPLES)
         try:
-            data = self._search(params)
+            html = self.cache.get(self.engine.refresh(), page.key("search", params),
+                                  lambda: page.html("search.html", params,
+                                                    data=self._search(params), examples=()))
         except SagashiError as e:
             return page.error(e, params)
-        return page.render("search.html", params, data=data, examples=())
+        return page.response(html)
 
     def project_page(self, request: Request) -> Response:
         page = self._page(request)
         try:
             no = project_number(request.path_params["no"])
-            project = self._project(no)
-            similar = self._similar(no, SIMILAR)
+            html = self.cache.get(self.engine.refresh(), page.key("project", no),
+                                  lambda: page.html("project.html", SearchParams(""),
+                                                    project=self._project(no),
+                                                    similar=self._similar(no, SIMILAR)))
         except NotFoundError:
             return page.not_found(page.t("no_project", no=request.path_params["no"]))
         except ParamError:
             return page.not_found(page.t("not_found"))
         except SagashiError as e:
             return page.error(e, SearchParams(""))
-        return page.render("project.html", SearchParams(""), project=project, similar=similar)
+        return page.response(html)
 
     def _page(self, request: Request) -> Page:
         lang, explicit = i18n.choose(request.query_params.get("lang"),
@@ -266,8 +270,23 @@ class Page:
         self.explicit = explicit
         self.t = i18n.Strings(lang)
 
+    def key(self, *request: object) -> tuple:
+        """What a page's HTML depends on besides the index: the request and
+        the interface language (chosen, or from Accept-Language)."""
+        return ("html", self.lang, self.explicit, *request)
+
     def render(self, template: str, params: SearchParams, status: int = 200,
                headers: dict[str, str] | None = None, **context) -> HTMLResponse:
+        return self.response(self.html(template, params, **context), status, headers)
+
+    def response(self, html: str, status: int = 200,
+                 headers: dict[str, str] | None = None) -> HTMLResponse:
+        response = HTMLResponse(html, status, headers=headers)
+        response.headers["content-language"] = self.lang
+        response.headers["vary"] = "Accept-Language"
+        return response
+
+    def html(self, template: str, params: SearchParams, **context) -> str:
         urls = views.Urls(params, self.lang if self.explicit else None)
         data = context.get("data")
         context.update(
@@ -285,11 +304,7 @@ class Page:
                 query_lang=views.query_language(params.q, data.get("language")))
         if "similar" in context:
             context["similar_hits"] = [_hit_view(h) for h in context["similar"]["hits"]]
-        html = self.templates.get_template(template).render(context)
-        response = HTMLResponse(html, status, headers=headers)
-        response.headers["content-language"] = self.lang
-        response.headers["vary"] = "Accept-Language"
-        return response
+        return self.templates.get_template(template).render(context)
 
     def error(self, error: SagashiError, params: SearchParams) -> HTMLResponse:
         status = status_for(error)

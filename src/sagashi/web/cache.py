@@ -3,14 +3,16 @@
 People ask the same things: the example queries, a facet, the next page and
 back, a project page. The engine answers each in a few milliseconds, and
 one engine answers one query at a time, so under load a queue forms; a
-repeated request served from memory skips the engine altogether.
+repeated request served from memory skips the engine altogether. The same
+cache keeps the JSON answers of the engine and the HTML of the pages made
+from them (per interface language).
 
 Answers are kept per index generation: the key starts with the generation
 the engine serves (:meth:`~sagashi.engine.Engine.refresh`), and the first
 answer under a new generation drops every older one. A reindex therefore
 shows at the next request, exactly as without the cache. Errors are not
-kept. The values are the JSON objects of the answers, shared by every
-request that hits them: nothing may change them.
+kept. The values (JSON objects, HTML text) are shared by every request that
+hits them: nothing may change them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-#: Answers kept by default: a few MB of JSON.
+#: Answers kept by default: at most a few tens of MB of JSON and HTML.
 DEFAULT_SIZE = 1000
 
 
