@@ -27,7 +27,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "skip": "本文へ移動",
         "search_label": "キーワードや質問で探す",
         "placeholder": "例: 難民 シェルター ／ 熊本で日本語を教えている団体は？ ／ こうべ ／ "
-                       "refugee women",
+                       "kumamoto ／ refugee women",
         "search_button": "検索",
         "search_hint": "日本語、かな、ローマ字、英語で入力できます。"
                        "\"語句\" で完全一致、-語 で除外、所在地:新宿 で列を指定。",
@@ -76,8 +76,8 @@ STRINGS: dict[str, dict[str, str]] = {
                    "in Japan",
         "skip": "Skip to results",
         "search_label": "Search by keywords or a question",
-        "placeholder": "e.g. 難民 シェルター / 熊本で日本語を教えている団体は？ / kobe / "
-                       "refugee women",
+        "placeholder": "e.g. 難民 シェルター / 熊本で日本語を教えている団体は？ / こうべ / "
+                       "kumamoto / refugee women",
         "search_button": "Search",
         "search_hint": "Type Japanese, kana, romaji or English. "
                        "\"words\" for an exact phrase, -word to exclude, 所在地:新宿 for one "
