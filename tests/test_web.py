@@ -134,6 +134,7 @@ def test_no_results_says_so_and_offers_to_drop_the_filters(client):
     assert "当てはまる事業は見つかりませんでした" in p.text and not p.find("li", class_="hit")
     filtered = page(client, "/?q=難民&pref=沖縄県")
     assert query_of(filtered.link("絞り込みを外して探す")) == {"q": "難民"}
+    assert not filtered.find("section", class_="facet")  # no empty facet headings
 
 
 def test_query_limits_on_the_page(client):

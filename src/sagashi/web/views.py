@@ -140,7 +140,7 @@ def facets(data: dict, urls: Urls, label) -> list[Facet]:
     """The facets of a search's JSON, as links where the page can filter."""
     out = []
     for name, counts in (data.get("facets") or {}).items():
-        if not isinstance(counts, dict):
+        if not isinstance(counts, dict) or not counts:
             continue
         param = FACET_PARAMS.get(name)
         current = getattr(urls.params, param) if param else None
