@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from sagashi.errors import InternalError
 from sagashi.validate import MAX_QUERY_CHARS
 from sagashi.web import i18n
 from sagashi.web.app import SECURITY_HEADERS, Site, create_app
@@ -495,3 +496,30 @@ def test_repeated_requests_are_answered_from_memory_until_the_index_changes(engi
         counting.generation = "a reindex"
         assert c.get("/api/search?q=難民").json() == first
         assert counting.searches == searches + 1
+
+
+class BrokenEngine:
+    """An engine with a bug (or a search that raises InternalError)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def refresh(self) -> str:
+        return "g1"
+
+    def search(self, *args, **kwargs):
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"),
+                                   InternalError("could not run the query 'x'", "report it")])
+def test_a_bug_is_a_500_with_the_headers_and_no_traceback(error):
+    app = create_app(BrokenEngine(error))  # type: ignore[arg-type]
+    with TestClient(app, raise_server_exceptions=False) as c:
+        api = c.get("/api/search?q=x")
+        html = c.get("/?q=x")
+    assert api.status_code == html.status_code == 500
+    assert set(api.json()) == {"error", "hint"}
+    for response in (api, html):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "Traceback" not in response.text and "boom" not in response.text
