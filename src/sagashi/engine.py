@@ -161,6 +161,14 @@ class Engine:
         facets."""
         return self._columns
 
+    def refresh(self) -> str | None:
+        """Switch to the live generation if a reindex swapped one in since
+        the last call (searches do this themselves), and return its name: a
+        key under which answers may be kept until the index changes."""
+        with self._lock:
+            self._check()
+            return self._generation
+
     def _open(self) -> None:
         root = self.index_dir
         rebuilt = False  # at most one automatic (re)build per open
@@ -288,7 +296,7 @@ class Engine:
 
     def search(self, query: str, limit: int = 10, *, pref: str | None = None,
                entity: str | None = None, filters: Mapping[str, Any] | None = None,
-               explain: bool = False, facets: bool = False) -> SearchResults:
+               explain: bool = False, facets: bool = False, offset: int = 0) -> SearchResults:
         """The best-matching projects for a free-text query.
 
         ``pref`` / ``entity`` filter by prefecture (or region, or city; in
@@ -298,9 +306,12 @@ class Engine:
         ``<=``, ``>``, ``<``; a list of conditions all hold). ``facets`` adds
         counts by prefecture, entity type and each kept column with few
         values; ``explain`` records which terms matched where, and why.
+        ``offset`` skips that many of the best hits (a page further down:
+        ``total`` and the facets still count every match).
         """
         validate.check_query(query)
         limit = validate.check_limit(limit)
+        offset = validate.check_offset(offset)
         validate.check_text("pref", pref, "東京都")
         validate.check_text("entity", entity, "特非")
         wanted = conditions(filters)
@@ -311,8 +322,8 @@ class Engine:
                 plan = self._plan(searcher, query)
                 if plan.empty:
                     return SearchResults(query, 0, (), {}, ())
-                result = rank.run(searcher, plan, limit, filter_q)
-                hits = self._hits(searcher, plan, result.ranked, explain)
+                result = rank.run(searcher, plan, offset + limit, filter_q)
+                hits = self._hits(searcher, plan, result.ranked[offset:], explain)
                 counts = self._facets(searcher, result) if facets else {}
             return SearchResults(query, result.total, tuple(hits), counts,
                                  tuple(describe(c) for c in plan.clauses))

@@ -18,6 +18,9 @@ from .errors import QueryError, UsageError
 MAX_QUERY_CHARS = 1000
 #: The most results one call returns.
 MAX_LIMIT = 1000
+#: The most hits a search may skip (so a page never asks to rank more than
+#: MAX_OFFSET + MAX_LIMIT records).
+MAX_OFFSET = 1000
 
 
 def shown(value: object, width: int = 40) -> str:
@@ -61,6 +64,15 @@ def check_limit(limit: object) -> int:
     if not 1 <= number <= MAX_LIMIT:
         raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, got {shown(number)}",
                          f"pass a number from 1 to {MAX_LIMIT}")
+    return number
+
+
+def check_offset(offset: object) -> int:
+    """A number of hits to skip: 0 to MAX_OFFSET."""
+    number = whole_number("offset", offset)
+    if not 0 <= number <= MAX_OFFSET:
+        raise UsageError(f"offset must be between 0 and {MAX_OFFSET}, got {shown(number)}",
+                         f"pass a number from 0 to {MAX_OFFSET}")
     return number
 
 

@@ -117,6 +117,14 @@ def _record_no(text: str) -> int:
     return _whole_number(text, 0, None, "a project number")
 
 
+def _port(text: str) -> int:
+    return _whole_number(text, 0, 65535, "a port")
+
+
+def _cache_size(text: str) -> int:
+    return _whole_number(text, 0, 1_000_000, "a cache size")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sagashi", description="Full-text search for Japanese records "
                      "(SudachiPy + Whoosh). Try: sagashi search 熊本 日本語教室")
@@ -184,6 +192,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="+", metavar="TEXT")
     p.add_argument("--json", action="store_true", help="JSON Lines output, one token per line")
     p.add_argument("--all", action="store_true", help="include stopped tokens (particles ...)")
+
+    p = command("serve", "Serve a search page and a JSON API (http://127.0.0.1:8000/).",
+                cmd_serve)
+    p.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                   help="address to listen on (default 127.0.0.1: this machine only; "
+                        "read the README's Web section before choosing another)")
+    p.add_argument("--port", type=_port, default=8000, metavar="N",
+                   help="port to listen on (default 8000; 0 picks a free one)")
+    p.add_argument("--cache", type=_cache_size, default=1000, metavar="N",
+                   help="answers kept in memory until the index changes (default 1000; "
+                        "0: none)")
+    index_option(p)
 
     p = command("index", "Build, change and inspect an index.", None)
     isub = p.add_subparsers(title="index commands", metavar="ACTION", parser_class=_Parser)
@@ -309,6 +329,13 @@ def cmd_similar(args) -> int:
         _print_json(results.to_json())
     else:
         print(render_results(results, _colour(args), False, what="similar to"))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from ..web.server import serve  # the web stack loads for this command only
+    with _engine(args) as engine:
+        serve(engine, args.host, args.port, _note, cache_size=args.cache)
     return 0
 
 
