@@ -48,6 +48,7 @@ from .query import rank
 from .query.explain import describe, explain
 from .query.highlight import Marks, marks_for, snippet
 from .query.interpret import Interpreter
+from .query.languages import load_languages
 from .query.plan import Clause, Plan, filter_query, make_plan
 from .query.similar import key_terms, similar_query
 from .query.syntax import parse
@@ -99,7 +100,7 @@ class Engine:
         self._closed = False
         self._open()
         self._interpreter = Interpreter(self._analysis, load_lexicon(self._analysis),
-                                        self._known)
+                                        self._known, load_languages(self._analysis))
 
     @classmethod
     def open(cls, index_dir: str | Path | None = None, **kwargs) -> Engine:
@@ -207,42 +208,47 @@ class Engine:
 
     def search(self, query: str, limit: int = 10, *, pref: str | None = None,
                entity: str | None = None, explain: bool = False,
-               facets: bool = False) -> SearchResults:
+               facets: bool = False, language: str | None = None) -> SearchResults:
         """The best-matching projects for a free-text query.
 
         ``pref`` / ``entity`` filter by prefecture (or region) and legal
         entity type; ``facets`` adds counts by prefecture and entity type;
-        ``explain`` records which terms matched where, and why.
+        ``explain`` records which terms matched where, and why. ``language``
+        (``vi``, ``pt``, ``zh`` ...) says what the query is written in;
+        by default it is detected, and the results say which it was.
         """
         validate.check_query(query)
         limit = validate.check_limit(limit)
         validate.check_text("pref", pref, "東京都")
         validate.check_text("entity", entity, "特非")
+        language = validate.check_language(language)
         with self._lock:
             searcher = self._check()
             with _reported(query):
-                plan = self._plan(searcher, query)
+                plan = self._plan(searcher, query, language)
                 filter_q = filter_query(pref, entity)
                 if plan.empty:
-                    return SearchResults(query, 0, (), {}, ())
+                    return SearchResults(query, 0, (), {}, (), plan.language)
                 result = rank.run(searcher, plan, limit, filter_q)
                 hits = self._hits(searcher, plan, result.ranked, explain)
                 counts = self._facets(searcher, result) if facets else {}
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(describe(c) for c in plan.clauses))
+                                 tuple(describe(c) for c in plan.clauses), plan.language)
 
-    def understand(self, query: str) -> Understanding:
-        """How ``query`` is understood: the concepts it asks for, each with
-        the forms (words, readings, synonyms, translations ...) that count as
-        finding it; what it excludes; whether it runs as written."""
+    def understand(self, query: str, language: str | None = None) -> Understanding:
+        """How ``query`` is understood: the language it is read in, the
+        concepts it asks for, each with the forms (words, readings, synonyms,
+        translations ...) that count as finding it; what it excludes; whether
+        it runs as written."""
         validate.check_query(query)
+        language = validate.check_language(language)
         with self._lock:
             searcher = self._check()
             with _reported(query):
-                plan = self._plan(searcher, query)
+                plan = self._plan(searcher, query, language)
                 return Understanding(query, tuple(_understood(c) for c in plan.clauses),
                                      tuple(_understood(c) for c in plan.exclusions),
-                                     plan.strict is not None)
+                                     plan.strict is not None, plan.language)
 
     def get(self, no: int) -> Project:
         """One project in full, by its No."""
@@ -276,8 +282,8 @@ class Engine:
         reader = self._searcher.reader()
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
-    def _plan(self, searcher, query: str) -> Plan:
-        return make_plan(parse(query), self._interpreter, searcher.reader())
+    def _plan(self, searcher, query: str, language: str | None = None) -> Plan:
+        return make_plan(parse(query), self._interpreter, searcher.reader(), language)
 
     def _hits(self, searcher, plan: Plan, ranked: rank.Ranked,
               explain_hits: bool) -> list[Hit]:
@@ -319,9 +325,11 @@ def _docnum(searcher, no: int) -> int:
 
 def _understood(clause: Clause) -> Understood:
     concept = clause.concept
-    forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives) \
-        if concept is not None else ()
-    return Understood(clause.label, forms, clause.required, clause.known)
+    if concept is None:
+        return Understood(clause.label, (), clause.required, clause.known)
+    forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives)
+    return Understood(clause.label, forms, clause.required, clause.known, concept.language,
+                      concept.translated)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from typing import overload
 
 from .. import __version__
 from ..analysis.chars import clean
+from ..domain.glossaries import LANGUAGES
 from ..errors import IndexMissingError, IndexUntrustedError, SagashiError
 from ..validate import MAX_LIMIT
 
@@ -147,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--entity", metavar="TYPE", help="only this legal entity type (特非, 一社 ...)")
     p.add_argument("--explain", action="store_true",
                    help="show which terms matched in which fields, and why")
+    p.add_argument("--lang", choices=tuple(LANGUAGES), metavar="CODE",
+                   help="the language the query is written in: " + ", ".join(
+                       f"{code} ({name})" for code, name in LANGUAGES.items())
+                   + " (default: detected from its script and words)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="highlight matches in colour (default: on a terminal only)")
     index_option(p)
@@ -224,7 +229,7 @@ def cmd_search(args) -> int:
     with _engine(args) as engine:
         results = engine.search(query, args.limit, pref=_text(args.pref),
                                 entity=_text(args.entity), explain=args.explain,
-                                facets=args.json)
+                                facets=args.json, language=args.lang)
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
@@ -245,11 +250,13 @@ def _search_stdin(args) -> int:
                 continue
             try:
                 results = engine.search(query, args.limit, pref=pref, entity=entity,
-                                        explain=args.explain, facets=args.json)
+                                        explain=args.explain, facets=args.json,
+                                        language=args.lang)
             except QueryError as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
                 if args.json:
-                    _print_json({"query": query, "total": 0, "hits": [], "error": e.message})
+                    _print_json({"query": query, "language": args.lang, "total": 0, "hits": [],
+                                 "error": e.message})
                 continue
             if args.json:
                 _print_json(results.to_json(args.explain))

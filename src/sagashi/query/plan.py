@@ -24,7 +24,7 @@ from ..errors import UsageError
 from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
 from .expansions import keyword_field, names_place, weight
 from .interpret import Alternative, Concept, Interpreter, alternative
-from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words
+from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words, plain_text
 
 #: Score a keyword-field match (prefecture, entity type) is worth, before weights.
 KEYWORD_SCORE = 3.0
@@ -65,19 +65,23 @@ class Plan:
     strict: wq.Query | None = None  # set for explicit AND / OR queries
     name: wq.Query | None = None  # the query text as part of an organisation name
     boost: wq.Query | None = None  # optional: words typed together, found together
+    language: str = "ja"  # the language the query was read in
 
     @property
     def empty(self) -> bool:
         return not self.clauses and self.strict is None
 
 
-def make_plan(node: Node, interpreter: Interpreter, reader) -> Plan:
-    """Compile a parsed query into a :class:`Plan`."""
+def make_plan(node: Node, interpreter: Interpreter, reader, language: str | None = None) -> Plan:
+    """Compile a parsed query into a :class:`Plan`, reading its words in
+    ``language`` (default: the one it is detected to be written in)."""
+    language = language or interpreter.detect(plain_text(node))
+    interpreter = interpreter.reading(language)
     share = MAX_PREFIX_DOCS // max(1, _prefixes(node))  # the prefixes share one budget
     if isinstance(node, (And, Or)):
         clauses = _clauses(node, interpreter, reader, None, share)
         strict = _strict(node, interpreter, reader, None, share)
-        return Plan(tuple(c for c in clauses), (), strict)
+        return Plan(tuple(c for c in clauses), (), strict, language=language)
     items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES] if isinstance(node, Seq) else (node,)
     positive, negative, phrases = [], [], []
     for item in items:
@@ -92,7 +96,7 @@ def make_plan(node: Node, interpreter: Interpreter, reader) -> Plan:
                          for c in _clauses(item, interpreter, reader, None, share)]
     name = _name_query(node.text) if isinstance(node, Words) and positive else None
     return Plan(_bounded(positive), _bounded(negative), name=name,
-                boost=_phrase_boost(phrases[:MAX_CLAUSES]))
+                boost=_phrase_boost(phrases[:MAX_CLAUSES]), language=language)
 
 
 def _bounded(clauses: list[Clause]) -> tuple[Clause, ...]:
