@@ -26,6 +26,7 @@ says whether a term occurs in it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -73,6 +74,9 @@ _LATIN_WORDS = re.compile(r"^[a-z][a-z0-9'’\- ]*$")
 MAX_SPAN = 4
 #: Concepts kept from one piece of text (a longer query is cut, not slow).
 MAX_CONCEPTS = 16
+#: A glossary phrase is also looked for as at most this many combinations
+#: of its words' translations (tulong sa pagkain: 支援 食料, 援助 食料 ...).
+MAX_PART_TERMS = 4
 #: Kana left over after known readings (し of こうべし, けん of ひょうごけん).
 MAX_LEFTOVER = 2
 #: Shortest kana piece read as a word on its own (shorter ones, like する,
@@ -80,6 +84,7 @@ MAX_LEFTOVER = 2
 MIN_READING = 3
 _KATAKANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa])[-‐‑‒–—―−ｰ－](?=[\u30a1-\u30fa]|$)")
 _KATAKANA_DOT = re.compile(r"(?<=[\u30a1-\u30fc])[・･](?=[\u30a1-\u30fc])")
+_JAPANESE_SCRIPT = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{2,}")
 
 
@@ -167,6 +172,13 @@ class Interpreter:
         """The language ``text`` is written in ("ja" without ``languages``)."""
         return self.languages.detect(text, self.known) if self.languages else "ja"
 
+    def translates(self, text: str) -> bool:
+        """Whether ``text`` is read through a glossary rather than as
+        Japanese: text in another language with no Japanese in it (Chinese
+        always)."""
+        return self.languages is not None and self.language != "ja" and (
+            self.language == "zh" or not _JAPANESE_SCRIPT.search(text))
+
     def reading(self, language: str) -> Interpreter:
         """This interpreter, reading text in ``language``."""
         return self if language == self.language else dataclasses.replace(self, language=language)
@@ -194,42 +206,61 @@ class Interpreter:
         return Understood(unique[:MAX_CONCEPTS], _adjacent_runs(spans), fields)
 
     def _foreign(self, languages: Languages, text: str, fields) -> Understood:
-        """Text in another language: glossary words become translated
-        concepts, dropped words vanish, words no glossary knows in a script
-        Japanese never uses match nothing, and the rest (Japanese words,
-        names, romaji, place names) is read as Japanese."""
-        japanese = dataclasses.replace(
-            self, language="ja", min_romaji=0 if self.language == "en" else MIN_READING)
+        """Text in another language: glossary words are read as their
+        Japanese translation would be, dropped words vanish, words no
+        glossary knows in a script Japanese never uses match nothing, and the
+        rest (Japanese words, names, romaji, place names) is read as
+        Japanese."""
+        japanese = dataclasses.replace(self, language="ja", min_romaji=0)
+        rest = dataclasses.replace(
+            japanese, min_romaji=0 if self.language == "en" else MIN_READING)
         concepts: list[Concept] = []
         phrases: list[tuple[str, ...]] = []
         for piece in languages.read(text, self.language):
             if isinstance(piece, Translated):
-                concepts.append(self._translated(piece, fields))
-            elif isinstance(piece, Unknown):
-                concepts.append(Concept(piece.word, (
-                    alternative("words", (fold(piece.word),), "literal"),), fields))
+                understood = japanese._translated(piece, fields)
             elif isinstance(piece, Untranslated):
-                understood = japanese.understand(piece.text, fields)
-                concepts += understood.concepts
-                phrases += understood.phrases
+                understood = rest.understand(piece.text, fields)
+            else:
+                if isinstance(piece, Unknown):
+                    concepts.append(Concept(piece.word, (
+                        alternative("words", (fold(piece.word),), "literal"),), fields))
+                continue
+            concepts += understood.concepts
+            phrases += understood.phrases
         unique = list({c.label: c for c in reversed(concepts)}.values())[::-1]  # first of each
         return Understood(unique[:MAX_CONCEPTS], phrases, fields)
 
-    def _translated(self, piece: Translated, fields) -> Concept:
-        """The concept of words a glossary translated: each Japanese term
-        (a place by its prefectures too) with its own synonyms, the
-        translation of the phrase the words were typed in, and the words
-        themselves where records hold them (NPO, SNS)."""
-        alts: list[Alternative] = []
+    def _translated(self, piece: Translated, fields) -> Understood:
+        """Words a glossary translated, understood as their main Japanese
+        translation typed in Japanese would be (with its synonyms, readings,
+        places), each form marked as reached through the glossary. The other
+        translations, the translations of a phrase's words together, and the
+        words themselves where records hold them (NPO, SNS) count as finding
+        each of those concepts."""
+        main, *others = piece.terms
+        extra: list[Alternative] = []
         typed = fold(piece.words)
         if " " not in typed and self.known(typed):
-            alts.append(alternative("words", (typed,), "literal"))
+            extra.append(alternative("words", (typed,), "literal"))
         codes = entities.codes_for_alias(piece.words)
         if codes and (fields is None or "entity" in fields):
-            alts.append(alternative("entity", codes, "entity"))
-        for term in (*piece.terms, *piece.phrase):
-            alts += self._translations(term, "glossary", "place name")
-        return Concept(piece.words, tuple(alts), fields, piece.language, piece.terms)
+            extra.append(alternative("entity", codes, "entity"))
+        for term in others:
+            extra += self._translations(term, "glossary", "place name")
+        for combination in itertools.islice(itertools.product(*piece.parts), MAX_PART_TERMS):
+            words = tuple(w for term in combination for w in self._parts(term))
+            if words:
+                extra.append(alternative("words", words, "glossary words"))
+        understood = self.understand(main, fields)
+        found = understood.concepts or [Concept(
+            main, tuple(self._translations(main, "glossary", "place name")), fields)]
+        concepts = []
+        for concept in found:
+            label = piece.words if len(found) == 1 else f"{piece.words} ({concept.label})"
+            alts = (*(_through_glossary(a) for a in concept.alternatives), *extra)
+            concepts.append(Concept(label, alts, fields, piece.language, piece.terms))
+        return Understood(concepts, understood.phrases, fields)
 
     def _translations(self, term: str, source: Source, place_source: Source) -> list[Alternative]:
         """A translation's alternatives: its words (as ``source``, or
@@ -407,6 +438,18 @@ class Interpreter:
     def _parts(self, text: str) -> tuple[str, ...]:
         return tuple(u.text for u in self.analysis.units(text)
                      if not u.stopped and u.level != "C")
+
+
+def _through_glossary(alt: Alternative) -> Alternative:
+    """A form of a translation's Japanese reading, as reached through the
+    glossary: the translation itself counts as the glossary's word, the
+    rest (its synonyms, readings ...) as reached through it."""
+    if alt.source == "literal":
+        return alternative(alt.kind, alt.terms, "glossary")
+    if alt.source == "glossary":
+        return alt
+    return Alternative(alt.kind, alt.terms, alt.weight * weight("glossary"), alt.source,
+                       alt.via or "glossary")
 
 
 def _literal(span: _Span) -> Alternative:

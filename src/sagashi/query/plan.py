@@ -151,6 +151,9 @@ def _clauses(node: Node, interpreter: Interpreter, reader, fields,
     if isinstance(node, Words):
         return [concept_clause(c, reader) for c in interpreter.concepts(node.text, fields)]
     if isinstance(node, Phrase):
+        if interpreter.translates(node.text):  # "aulas de japonês": what it translates to
+            return [concept_clause(c, reader)
+                    for c in interpreter.concepts(node.text, _fields_of(node.field) or fields)]
         concept = interpreter.phrase(node.text, _fields_of(node.field) or fields)
         return [concept_clause(concept, reader)] if concept else []
     if isinstance(node, Prefix):
@@ -194,13 +197,13 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
     not its own): a rare synonym must not outrank the word the searcher
     actually typed.
     """
-    literal = next((a for a in concept.alternatives if a.source == "literal"), None)
+    literal = primary(concept)
     if reader is None:
         subs = [alternative_query(alt, concept.fields) for alt in concept.alternatives]
         return Clause(concept.label, _best(subs), concept)
     dfs = {alt: _alternative_df(reader, alt) for alt in concept.alternatives}
     useful = _strongest([alt for alt in concept.alternatives if dfs[alt] > 0]
-                        or [concept.alternatives[0]])
+                        or [concept.alternatives[0]], literal)
     target = _idf(reader, literal.terms) if literal and dfs[literal] else _idf(reader, ())
     subs = []
     for alt in useful:
@@ -217,15 +220,26 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
                   weight=lucene_idf(reader.doc_count_all(), df), known=df > 0)
 
 
-def _strongest(alts: list[Alternative]) -> list[Alternative]:
+def primary(concept: Concept) -> Alternative | None:
+    """The form that stands for what was typed, which the other forms are
+    scaled to: the word itself, or for a word of another language, its
+    main translation (so 난민 scores as 難民 would)."""
+    found = next((a for a in concept.alternatives if a.source == "literal"), None)
+    if found is None and concept.language:
+        found = next((a for a in concept.alternatives if a.source == "glossary"), None)
+    return found
+
+
+def _strongest(alts: list[Alternative], first: Alternative | None = None) -> list[Alternative]:
     """Each form once (at its best weight), and at most MAX_ALTERNATIVES of
-    them, the literal word first: every form costs matchers on every query."""
+    them, ``first`` (the word as typed, or its translation) first: every
+    form costs matchers on every query."""
     best: dict[tuple, Alternative] = {}
     for alt in alts:
         key = (alt.kind, alt.terms)
-        if key not in best or alt.weight > best[key].weight:
+        if key not in best or alt.weight > best[key].weight or alt is first:
             best[key] = alt
-    ranked = sorted(best.values(), key=lambda a: (a.source != "literal", -a.weight))
+    ranked = sorted(best.values(), key=lambda a: (a is not first, -a.weight))
     return ranked[:MAX_ALTERNATIVES]
 
 

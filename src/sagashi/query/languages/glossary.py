@@ -45,14 +45,21 @@ class Table:
         folded: dict[str, tuple[str, ...]] = {}
         vocabulary: set[str] = set()
         longest = 1
+        keyed = []
         for entry in glossary(language):
             parts = entry.key.split()
+            folds = [words.fold(p) for p in parts]
+            keyed.append((folds, entry.terms))
             exact.setdefault(words.joiner.join(parts), entry.terms)
-            folded.setdefault(words.key(entry.key), entry.terms)  # the first spelling wins
-            vocabulary.update(words.fold(p) for p in parts)
+            folded.setdefault(words.joiner.join(folds), entry.terms)  # the first spelling wins
+            vocabulary.update(folds)
             if words.joiner == "":
-                vocabulary.add(words.key(entry.key))
+                vocabulary.add(words.joiner.join(folds))
             longest = max(longest, min(len(parts), MAX_WORDS))
+        for folds, terms in keyed:  # other word orders, after every listed key
+            for order in words.orders(folds, vocabulary):
+                folded.setdefault(words.joiner.join(order), terms)
+                vocabulary.update(order)
         return cls(language, words, exact, folded, frozenset(vocabulary), longest)
 
     def forms(self, word: str) -> tuple[str, ...]:
@@ -151,31 +158,23 @@ def _longest(found: list[Token], joined: list[bool], i: int, end: int,
 
 def _expand(text: str, found: list[Token], joined: list[bool], match: _Match,
             chain: Sequence[Table]) -> list[Piece]:
-    """The pieces of a matched phrase: the phrase itself, or, when it is
-    made of two or more shorter keys with a translation (and nothing
-    unknown), those keys, each also standing for the whole phrase."""
+    """The piece of a matched phrase, with the translations of the shorter
+    keys it is made of when there are two or more (and nothing unknown)."""
     words = text[found[match.start].start:found[match.start + match.length - 1].end]
     if not match.terms:
         return [Dropped(words, match.language)]
-    whole: list[Piece] = [Translated(words, match.terms, match.language)]
-    if match.length == 1:
-        return whole
-    parts: list[_Match] = []
+    parts: list[tuple[str, ...]] = []
     i, end = match.start, match.start + match.length
-    while i < end:
+    while i < end and match.length > 1:
         part = _longest(found, joined, i, end, chain, below=match.length)
         if part is None:
-            return whole
-        parts.append(part)
+            parts = []
+            break
+        if part.terms:
+            parts.append(part.terms)
         i += part.length
-    if sum(1 for p in parts if p.terms) < 2:
-        return whole
-    out: list[Piece] = []
-    for p in parts:
-        span = text[found[p.start].start:found[p.start + p.length - 1].end]
-        out.append(Translated(span, p.terms, p.language, match.terms) if p.terms
-                   else Dropped(span, p.language))
-    return out
+    return [Translated(words, match.terms, match.language,
+                       tuple(parts) if len(parts) > 1 else ())]
 
 
 def _compounds(found: list[Token], chain: Sequence[Table]) -> list[Token]:

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Translated:
     """Words a glossary knows: ``words`` as typed, their Japanese ``terms``,
-    the ``language`` of the glossary that knew them. ``phrase`` holds the
-    translation of the longer phrase they were typed in, when that phrase was
-    cut into its words (``lớp học`` + ``tiếng Nhật`` of ``lớp học tiếng
-    Nhật``), so that each word also counts as finding the whole phrase."""
+    the ``language`` of the glossary that knew them. For a phrase made of
+    shorter keys (``lớp học`` + ``tiếng Nhật`` in ``lớp học tiếng Nhật``),
+    ``parts`` holds their translations, one tuple per key, so that records
+    holding those words apart are found too."""
 
     words: str
     terms: tuple[str, ...]
     language: str
-    phrase: tuple[str, ...] = ()
+    parts: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
