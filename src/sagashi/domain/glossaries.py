@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from ..errors import DataError
 from .resources import data_dir
@@ -61,15 +62,18 @@ def glossary_file(code: str) -> str:
 
 @cache
 def glossary(code: str) -> tuple[Entry, ...]:
-    """The entries of a language's glossary, checked: two cells on every
-    line, no empty key or term, no key twice; :class:`DataError` (file and
-    line) otherwise."""
-    path = data_dir() / glossary_file(code)
+    """The entries of a language's bundled glossary (see :func:`read_glossary`)."""
+    return read_glossary(data_dir() / glossary_file(code))
+
+
+def read_glossary(path: Path) -> tuple[Entry, ...]:
+    """The entries of a glossary file, checked: a header row, two cells on
+    every line, no empty key or term, no key twice; :class:`DataError`
+    (file and line) otherwise."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise DataError(f"cannot read the {LANGUAGES.get(code, code)} glossary ({e.strerror})",
-                        str(path)) from None
+        raise DataError(f"cannot read the glossary ({e.strerror})", str(path)) from None
     entries: list[Entry] = []
     seen: dict[str, int] = {}
     header = False
@@ -82,11 +86,13 @@ def glossary(code: str) -> tuple[Entry, ...]:
                             f"separated by a tab; found {len(cells)} cell(s)", str(path), n)
         if not header:
             if cells[1].strip() != "japanese":
-                raise DataError("the header row names the language, then 'japanese'",
+                raise DataError("the first row names the language, then 'japanese'",
                                 str(path), n)
             header = True
             continue
-        key = unicodedata.normalize("NFC", cells[0].strip())
+        key = cells[0].strip()
+        if not key.isascii():
+            key = unicodedata.normalize("NFC", key)
         if key in seen:
             raise DataError(f"{key!r} is listed twice (first on line {seen[key]})",
                             str(path), n, hint="keep one row per key")

@@ -58,9 +58,10 @@ def detect(text: str, found: list[Token], table: Callable[[str], Table],
 
 
 def latin_language(words: list[Token], table: Callable[[str], Table]) -> str | None:
-    """The Latin-letter language with the most evidence; English when the
-    only words any glossary lists are shared ones English lists (visa,
-    refugee); None when no glossary lists any word (names, romaji)."""
+    """The Latin-letter language with the most evidence; when the only
+    words any glossary lists are shared ones (visa, brasil, karihomen), the
+    reading that covers most of them, English first; None when no glossary
+    lists any word (names, romaji)."""
     tables = [table(code) for code in LATIN]
     listed = {code: [t.knows(w.text) for w in words] for code, t in zip(LATIN, tables)}
     shared = Counter(i for row in listed.values() for i, hit in enumerate(row) if hit)
@@ -78,7 +79,11 @@ def latin_language(words: list[Token], table: Callable[[str], Table]) -> str | N
     best = max(LATIN, key=lambda code: (scores[code], -LATIN.index(code)))
     if scores[best] > 0:
         return best
-    return "en" if any(english) else None
+    # only shared words (brasil, karihomen, covid): the reading that knows most of them
+    covered = {code: sum(1 for i, hit in enumerate(row) if hit or english[i])
+               for code, row in listed.items()}
+    best = max(LATIN, key=lambda code: (covered[code], -LATIN.index(code)))
+    return best if covered[best] > 0 else None
 
 
 def chinese_marks(text: str) -> bool:
