@@ -4,11 +4,13 @@
 - Words in Latin letters are scored for each Latin-letter language
   (Vietnamese, Portuguese, Spanish, Tagalog, Indonesian, romanized Nepali,
   English): one point for each word its reading covers (its glossary, then
-  English, which residents mix in), unless three glossaries or more list the
-  word (visa, online, nihongo and the country names say nothing about the
-  language), and one for each word with letters only that language writes
-  (ư ơ đ ạ; ñ; ç ã õ). The best score wins; English wins a tie, since a
-  resident's language only wins by words English does not cover.
+  English, which residents mix in), half a point when only the word without
+  its diacritics is listed (de is Portuguese, and also Vietnamese để),
+  nothing when three glossaries or more list the word (visa, online,
+  nihongo and the country names say nothing about the language), and one
+  for each word with letters only that language writes (ư ơ đ ạ; ñ; ç ã õ).
+  The best score wins; English wins a tie, since a resident's language only
+  wins by words English does not cover.
 - Chinese characters alone (no kana) are Chinese when they include a
   character Japanese does not write (simplified 语, traditional 醫), or a
   word of the Chinese glossary that Japanese does not read as words the
@@ -62,12 +64,20 @@ def latin_language(words: list[Token], table: Callable[[str], Table]) -> str | N
     words any glossary lists are shared ones (visa, brasil, karihomen), the
     reading that covers most of them, English first; None when no glossary
     lists any word (names, romaji)."""
-    tables = [table(code) for code in LATIN]
-    listed = {code: [t.knows(w.text) for w in words] for code, t in zip(LATIN, tables)}
+    tables = dict(zip(LATIN, (table(code) for code in LATIN)))
+    listed = {code: [t.knows(w.text) for w in words] for code, t in tables.items()}
     shared = Counter(i for row in listed.values() for i, hit in enumerate(row) if hit)
     english = listed["en"]
-    scores = {code: sum(1 for i, hit in enumerate(row)
-                        if (hit or english[i]) and shared[i] < SHARED)
+
+    def point(code: str, i: int, shared_too: bool = False) -> float:
+        """A word's evidence for a language whose reading covers it."""
+        if shared[i] >= SHARED and not shared_too:
+            return 0.0
+        word = words[i].text
+        covering = tables[code] if listed[code][i] else tables["en"]
+        return 1.0 if not word.isascii() or covering.knows_plain(word) else 0.5
+
+    scores = {code: sum(point(code, i) for i, hit in enumerate(row) if hit or english[i])
               for code, row in listed.items()}
     for w in words:
         if vietnamese_letters(w.text):
@@ -80,7 +90,8 @@ def latin_language(words: list[Token], table: Callable[[str], Table]) -> str | N
     if scores[best] > 0:
         return best
     # only shared words (brasil, karihomen, covid): the reading that knows most of them
-    covered = {code: sum(1 for i, hit in enumerate(row) if hit or english[i])
+    covered = {code: sum(point(code, i, shared_too=True) for i, hit in enumerate(row)
+                         if hit or english[i])
                for code, row in listed.items()}
     best = max(LATIN, key=lambda code: (covered[code], -LATIN.index(code)))
     return best if covered[best] > 0 else None

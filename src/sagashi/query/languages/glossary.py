@@ -27,13 +27,15 @@ class Table:
     """One language's glossary, keyed for lookup: ``exact`` by the words as
     written (lower case), ``folded`` by :meth:`Words.key`; ``vocabulary`` is
     every folded word of every key (and, for languages whose keys join
-    without spaces, each whole key); ``longest`` the most words in a key."""
+    without spaces, each whole key), ``plain`` those some key writes without
+    diacritics; ``longest`` the most words in a key."""
 
     language: str
     words: Words
     exact: dict[str, tuple[str, ...]]
     folded: dict[str, tuple[str, ...]]
     vocabulary: frozenset[str]
+    plain: frozenset[str]
     longest: int
     _forms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -44,6 +46,7 @@ class Table:
         exact: dict[str, tuple[str, ...]] = {}
         folded: dict[str, tuple[str, ...]] = {}
         vocabulary: set[str] = set()
+        plain: set[str] = set()
         longest = 1
         keyed = []
         for entry in glossary(language):
@@ -53,6 +56,7 @@ class Table:
             exact.setdefault(words.joiner.join(parts), entry.terms)
             folded.setdefault(words.joiner.join(folds), entry.terms)  # the first spelling wins
             vocabulary.update(folds)
+            plain.update(f for p, f in zip(parts, folds) if p.lower() == f)
             if words.joiner == "":
                 vocabulary.add(words.joiner.join(folds))
             longest = max(longest, min(len(parts), MAX_WORDS))
@@ -60,7 +64,8 @@ class Table:
             for order in words.orders(folds, vocabulary):
                 folded.setdefault(words.joiner.join(order), terms)
                 vocabulary.update(order)
-        return cls(language, words, exact, folded, frozenset(vocabulary), longest)
+        return cls(language, words, exact, folded, frozenset(vocabulary), frozenset(plain),
+                   longest)
 
     def forms(self, word: str) -> tuple[str, ...]:
         """The forms ``word`` is looked up in (see :meth:`Words.forms`)."""
@@ -74,6 +79,12 @@ class Table:
     def knows(self, word: str) -> bool:
         """Whether some key holds ``word`` (in one of its forms)."""
         return self.forms(word)[0] in self.vocabulary
+
+    def knows_plain(self, word: str) -> bool:
+        """Whether some key writes ``word`` (in one of its forms) without
+        diacritics: ``de`` is Portuguese as it is, but only Vietnamese
+        ``để`` without its marks."""
+        return self.forms(word)[0] in self.plain
 
     def lookup(self, words: Sequence[str]) -> tuple[str, ...] | None:
         """The Japanese terms of the typed ``words`` as one key (() for a
