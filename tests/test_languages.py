@@ -65,9 +65,19 @@ def forms(code, word):
     ("医療相談", "ja"),
     ("熊本で日本語を教えている団体は？", "ja"),
     ("POSSE", "ja"),  # a name: no glossary lists it
+    ("NPO 兵庫", "ja"),  # Japanese writes NPO, SNS, DV the same way
+    ("アウトリーチ AND SNS", "ja"),  # operators are no words
+    ("brasil", "vi"),  # listed by several glossaries alike: still translated
 ])
 def test_the_language_is_detected_from_script_and_words(engine, query, code):
     assert language(engine, query) == code
+
+
+def test_engine_language_says_what_a_query_is_read_in(engine):
+    assert engine.language("apoio jurídico") == "pt"
+    assert engine.understand("brasil").concepts[0].translated == ("ブラジル",)
+    with pytest.raises(UsageError):
+        engine.language("")
 
 
 def test_mixed_queries_are_read_in_the_residents_language(engine):

@@ -51,7 +51,7 @@ from .query.interpret import Interpreter
 from .query.languages import load_languages
 from .query.plan import Clause, Plan, filter_query, make_plan
 from .query.similar import key_terms, similar_query
-from .query.syntax import parse
+from .query.syntax import parse, plain_text
 from .results import Form, Hit, Match, Project, SearchResults, Understanding, Understood
 from .whoosh_ext import bulk
 
@@ -249,6 +249,15 @@ class Engine:
                 return Understanding(query, tuple(_understood(c) for c in plan.clauses),
                                      tuple(_understood(c) for c in plan.exclusions),
                                      plan.strict is not None, plan.language)
+
+    def language(self, query: str) -> str:
+        """The language ``query`` is read in when none is given: ``ja``,
+        or one of the glossary languages (``vi``, ``pt``, ``zh`` ...)."""
+        validate.check_query(query)
+        with self._lock:
+            self._check()
+            with _reported(query):
+                return self._interpreter.detect(plain_text(parse(query)))
 
     def get(self, no: int) -> Project:
         """One project in full, by its No."""

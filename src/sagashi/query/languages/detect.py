@@ -7,7 +7,8 @@
   English, which residents mix in), half a point when only the word without
   its diacritics is listed (de is Portuguese, and also Vietnamese để),
   nothing when three glossaries or more list the word (visa, online,
-  nihongo and the country names say nothing about the language), and one
+  nihongo and the country names say nothing about the language) or when
+  Japanese writes it the same way (SNS, NPO, DV), and one
   for each word with letters only that language writes (ư ơ đ ạ; ñ; ç ã õ).
   The best score wins; English wins a tie, since a resident's language only
   wins by words English does not cover.
@@ -67,11 +68,13 @@ def latin_language(words: list[Token], table: Callable[[str], Table]) -> str | N
     tables = dict(zip(LATIN, (table(code) for code in LATIN)))
     listed = {code: [t.knows(w.text) for w in words] for code, t in tables.items()}
     shared = Counter(i for row in listed.values() for i, hit in enumerate(row) if hit)
+    neutral = [any(t.forms(w.text)[0] in t.same for t in tables.values())
+               for w in words]  # SNS, NPO: Japanese writes them so too
     english = listed["en"]
 
     def point(code: str, i: int, shared_too: bool = False) -> float:
         """A word's evidence for a language whose reading covers it."""
-        if shared[i] >= SHARED and not shared_too:
+        if neutral[i] or shared[i] >= SHARED and not shared_too:
             return 0.0
         word = words[i].text
         covering = tables[code] if listed[code][i] else tables["en"]

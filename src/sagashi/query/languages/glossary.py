@@ -28,7 +28,8 @@ class Table:
     written (lower case), ``folded`` by :meth:`Words.key`; ``vocabulary`` is
     every folded word of every key (and, for languages whose keys join
     without spaces, each whole key), ``plain`` those some key writes without
-    diacritics; ``longest`` the most words in a key."""
+    diacritics, ``same`` the words Japanese writes the same way (sns -> SNS,
+    npo -> NPO); ``longest`` the most words in a key."""
 
     language: str
     words: Words
@@ -36,6 +37,7 @@ class Table:
     folded: dict[str, tuple[str, ...]]
     vocabulary: frozenset[str]
     plain: frozenset[str]
+    same: frozenset[str]
     longest: int
     _forms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
@@ -47,6 +49,7 @@ class Table:
         folded: dict[str, tuple[str, ...]] = {}
         vocabulary: set[str] = set()
         plain: set[str] = set()
+        same: set[str] = set()
         longest = 1
         keyed = []
         for entry in glossary(language):
@@ -57,6 +60,8 @@ class Table:
             folded.setdefault(words.joiner.join(folds), entry.terms)  # the first spelling wins
             vocabulary.update(folds)
             plain.update(f for p, f in zip(parts, folds) if p.lower() == f)
+            if len(folds) == 1 and any(t.lower() == folds[0] for t in entry.terms):
+                same.add(folds[0])
             if words.joiner == "":
                 vocabulary.add(words.joiner.join(folds))
             longest = max(longest, min(len(parts), MAX_WORDS))
@@ -65,7 +70,7 @@ class Table:
                 folded.setdefault(words.joiner.join(order), terms)
                 vocabulary.update(order)
         return cls(language, words, exact, folded, frozenset(vocabulary), frozenset(plain),
-                   longest)
+                   frozenset(same), longest)
 
     def forms(self, word: str) -> tuple[str, ...]:
         """The forms ``word`` is looked up in (see :meth:`Words.forms`)."""
