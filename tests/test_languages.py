@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sagashi import UsageError
 from sagashi.analysis import SudachiAnalysis
@@ -26,7 +28,7 @@ from sagashi.query.languages import Dropped, Translated, Untranslated, load_lang
 from sagashi.query.languages.detect import chinese_marks
 from sagashi.query.languages.words import WORDS, fold_latin, tokens
 
-from .conftest import REPO, nos, run_cli
+from .conftest import REPO, check_well_formed, nos, run_cli
 
 #: How many of each glossary's own entries are checked end to end.
 SAMPLE = 8
@@ -324,3 +326,26 @@ def test_mixed_language_and_japanese_words_both_count(engine):
     both = set(nos(engine.search("người tị nạn 名古屋")))
     assert 10 in both  # 名古屋難民支援室
     assert nos(engine.search("người tị nạn 名古屋"))[0] == 10
+
+
+# -- any text, in any language ----------------------------------------------------
+
+_WORDS = st.sampled_from([
+    "người", "tị nạn", "de", "aulas", "japonês", "mga", "sa", "anak-anak", "bantuannya",
+    "शरणार्थीहरूलाई", "मा", "난민을", "지원하는", "외국인노동자상담", "难民", "醫療", "的", "吗",
+    "where", "can", "refugees", "熊本", "日本語教室", "NPO", "-", "\"", "AND", "(", "title:",
+    "ẩn", "\u200d", "¿", "ñ", "𠮟", "\ufffd", " ",
+])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(_WORDS | st.text(max_size=6), min_size=1, max_size=8),
+       code=st.sampled_from([None, *LANGUAGES]))
+def test_no_text_in_any_language_breaks_a_search(engine, words, code):
+    query = " ".join(words)
+    if not query.strip():
+        return
+    results = engine.search(query[:1000], language=code)
+    check_well_formed(results)
+    assert results.language in LANGUAGES
