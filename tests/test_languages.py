@@ -24,6 +24,7 @@ from sagashi.domain.glossaries import (
     read_glossary,
 )
 from sagashi.errors import DataError
+from sagashi.query.interpret import QUERY_STOPWORDS
 from sagashi.query.languages import Dropped, Translated, Untranslated, load_languages
 from sagashi.query.languages.detect import chinese_marks
 from sagashi.query.languages.words import WORDS, fold_latin, tokens
@@ -199,7 +200,9 @@ def test_words_are_found_in_latin_hangul_and_devanagari():
 # -- every glossary, on a sample of its own entries ---------------------------------
 
 def _sample(engine, code):
-    entries = [e for e in glossary(code) if e.terms]
+    """Entries whose Japanese finds something and is not question
+    scaffolding (団体, 情報: dropped, tested below)."""
+    entries = [e for e in glossary(code) if e.terms and e.terms[0] not in QUERY_STOPWORDS]
     random.Random(f"sagashi-{code}").shuffle(entries)
     out = []
     for entry in entries:
@@ -238,6 +241,13 @@ def test_a_broken_glossary_line_names_file_and_line(tmp_path):
     path.write_text("xx\tjapanese\nabc 支援\n", encoding="utf-8")
     with pytest.raises(DataError, match=":2: a glossary line holds"):
         read_glossary(path)
+
+
+def test_words_translated_to_japanese_scaffolding_are_dropped(engine):
+    # Japanese drops 団体 and 情報 from a question; so do their translations
+    understood = engine.understand("organizações que ajudam mulheres")
+    assert understood.language == "pt"
+    assert [c.translated[0] for c in understood.concepts] == ["支援", "女性"]
 
 
 # -- empty answers ------------------------------------------------------------------

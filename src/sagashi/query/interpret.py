@@ -187,15 +187,18 @@ class Interpreter:
         """The concepts of a piece of plain query text."""
         return self.understand(text, fields).concepts
 
-    def understand(self, text: str, fields: tuple[str, ...] | None = None) -> Understood:
+    def understand(self, text: str, fields: tuple[str, ...] | None = None,
+                   scaffolding: bool = True) -> Understood:
         """The concepts of plain query text, and the runs of words typed side
-        by side (日本語学習支援), which rank higher where they occur together."""
+        by side (日本語学習支援), which rank higher where they occur together.
+        Text that is all question scaffolding (団体は？) is searched for as
+        typed, unless ``scaffolding`` is False."""
         if self.language != "ja" and self.languages is not None:
             return self._foreign(self.languages, text, fields)
         stripped, out = self._kana_readings(_SCAFFOLD.sub(" ", _katakana_fixes(text)), fields)
         units = self.analysis.units(stripped)
         spans = _content_spans(units)
-        if not spans and not out:  # all scaffolding: search for what was typed after all
+        if not spans and not out and scaffolding:  # search for what was typed after all
             spans = _content_spans(units, keep_stopwords=True)
         i = 0
         while i < len(spans) and len(out) < MAX_CONCEPTS:
@@ -234,10 +237,11 @@ class Interpreter:
     def _translated(self, piece: Translated, fields) -> Understood:
         """Words a glossary translated, understood as their main Japanese
         translation typed in Japanese would be (with its synonyms, readings,
-        places), each form marked as reached through the glossary. The other
-        translations, the translations of a phrase's words together, and the
-        words themselves where records hold them (NPO, SNS) count as finding
-        each of those concepts."""
+        places), each form marked as reached through the glossary; nothing
+        when Japanese drops that translation from a question (organização ->
+        団体). The other translations, the translations of a phrase's words
+        together, and the words themselves where records hold them (NPO, SNS)
+        count as finding each of those concepts."""
         main, *others = piece.terms
         extra: list[Alternative] = []
         typed = fold(piece.words)
@@ -252,9 +256,10 @@ class Interpreter:
             words = tuple(w for term in combination for w in self._parts(term))
             if words:
                 extra.append(alternative("words", words, "glossary words"))
-        understood = self.understand(main, fields)
-        found = understood.concepts or [Concept(
-            main, tuple(self._translations(main, "glossary", "place name")), fields)]
+        understood = self.understand(main, fields, scaffolding=False)
+        if not understood.concepts:  # 団体, 情報: what Japanese drops from a question
+            return understood
+        found = understood.concepts
         concepts = []
         for concept in found:
             label = piece.words if len(found) == 1 else f"{piece.words} ({concept.label})"
