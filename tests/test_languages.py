@@ -127,6 +127,7 @@ def test_plural_endings_come_off_only_for_listed_words():
     assert forms("pt", "trabalhadores")[-1] == "trabalhador"
     assert forms("es", "refugiadas")[-1] in ("refugiada", "refugiado")
     assert forms("en", "volunteers")[-1] == "volunteer"
+    assert "estudar" in forms("pt", "estudam") and "aprender" in forms("es", "aprendo")
 
 
 def test_korean_particles_come_off_only_for_listed_words():

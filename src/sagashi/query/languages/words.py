@@ -110,13 +110,21 @@ def _endings(*pairs: tuple[str, str]) -> Callable[[str], list[str]]:
     return forms
 
 
-#: Plural and gender endings by language (folded spelling): a typed word
-#: is looked up as itself, then with these changed.
+#: Plural, gender and verb endings by language (folded spelling): a typed
+#: word is looked up as itself, then with these changed.
 _ENGLISH = _endings(("ies", "y"), ("es", ""), ("s", ""))
 _PORTUGUESE = _endings(("oes", "ao"), ("aes", "ao"), ("aos", "ao"), ("ais", "al"),
                        ("eis", "el"), ("ois", "ol"), ("ns", "m"), ("es", ""), ("s", ""),
-                       ("as", "o"), ("a", "o"))
-_SPANISH = _endings(("ces", "z"), ("es", ""), ("s", ""), ("as", "o"), ("a", "o"))
+                       ("as", "o"), ("a", "o"),
+                       # verbs: ensinam, aprendo, ajudando -> the infinitive
+                       ("am", "ar"), ("em", "er"), ("em", "ir"), ("a", "ar"), ("e", "er"),
+                       ("e", "ir"), ("o", "ar"), ("o", "er"), ("o", "ir"), ("ando", "ar"),
+                       ("endo", "er"), ("indo", "ir"))
+_SPANISH = _endings(("ces", "z"), ("es", ""), ("s", ""), ("as", "o"), ("a", "o"),
+                    # verbs: enseñan, aprendo, ayudando -> the infinitive
+                    ("an", "ar"), ("en", "er"), ("en", "ir"), ("a", "ar"), ("e", "er"),
+                    ("e", "ir"), ("o", "ar"), ("o", "er"), ("o", "ir"), ("ando", "ar"),
+                    ("iendo", "er"), ("iendo", "ir"))
 _TAGALOG = _endings(("ng", ""), ("g", ""))  # the linker: batang -> bata, tahanang -> tahanan
 _INDONESIAN_CLITICS = ("nya", "lah", "kah", "ku", "mu")
 _NEPALI_SUFFIXES = tuple(sorted("""
