@@ -46,7 +46,7 @@ from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
 from ..domain.lexicon import Lexicon
 from .expansions import RELATION_SOURCES, Kind, Source, weight
-from .languages import Languages, Translated, Unknown, Untranslated
+from .languages import Dropped, Languages, Translated, Unknown
 
 #: Phrases that frame a question rather than say what is wanted.
 _SCAFFOLD = re.compile("|".join([
@@ -220,15 +220,14 @@ class Interpreter:
         concepts: list[Concept] = []
         phrases: list[tuple[str, ...]] = []
         for piece in languages.read(text, self.language):
-            if isinstance(piece, Translated):
-                understood = japanese._translated(piece, fields)
-            elif isinstance(piece, Untranslated):
-                understood = rest.understand(piece.text, fields)
-            else:
-                if isinstance(piece, Unknown):
-                    concepts.append(Concept(piece.word, (
-                        alternative("words", (fold(piece.word),), "literal"),), fields))
+            if isinstance(piece, Dropped):
                 continue
+            if isinstance(piece, Unknown):  # found nowhere: it counts against partial matches
+                concepts.append(Concept(piece.word, (
+                    alternative("words", (fold(piece.word),), "literal"),), fields))
+                continue
+            understood = (japanese._translated(piece, fields) if isinstance(piece, Translated)
+                          else rest.understand(piece.text, fields))
             concepts += understood.concepts
             phrases += understood.phrases
         unique = list({c.label: c for c in reversed(concepts)}.values())[::-1]  # first of each
@@ -257,9 +256,7 @@ class Interpreter:
             if words:
                 extra.append(alternative("words", words, "glossary words"))
         understood = self.understand(main, fields, scaffolding=False)
-        if not understood.concepts:  # 団体, 情報: what Japanese drops from a question
-            return understood
-        found = understood.concepts
+        found = understood.concepts  # none for 団体, 情報: what Japanese drops from a question
         concepts = []
         for concept in found:
             label = piece.words if len(found) == 1 else f"{piece.words} ({concept.label})"
