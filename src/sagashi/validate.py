@@ -93,9 +93,9 @@ def check_text(name: str, value: object, example: str) -> str | None:
 
 
 def check_language(value: object) -> str | None:
-    """An optional language code: one of :data:`sagashi.domain.glossaries.LANGUAGES`
+    """An optional language code: one of :data:`sagashi.domain.languages.LANGUAGES`
     (any case), or None to detect it."""
-    from .domain.glossaries import LANGUAGES
+    from .domain.languages import LANGUAGES
     if value is None:
         return None
     code = value.strip().lower() if isinstance(value, str) else None

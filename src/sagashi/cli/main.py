@@ -19,7 +19,7 @@ from typing import overload
 
 from .. import __version__
 from ..analysis.chars import clean
-from ..domain.glossaries import LANGUAGES
+from ..domain.languages import LANGUAGES
 from ..errors import IndexMissingError, IndexUntrustedError, SagashiError
 from ..validate import MAX_LIMIT
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..domain.glossaries import LANGUAGES
+from ..domain.languages import LANGUAGES
 from ..results import Project, SearchResults, Snippet
 
 BOLD, DIM, MARK, RESET = "\033[1m", "\033[2m", "\033[1;33m", "\033[0m"

@@ -24,17 +24,11 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import DataError
+from .languages import GLOSSARY_LANGUAGES, LANGUAGES
 from .resources import data_dir
 
-#: The languages a query may be read in, by code: Japanese itself and the
-#: languages with a glossary.
-LANGUAGES: dict[str, str] = {
-    "ja": "Japanese", "en": "English", "vi": "Vietnamese", "pt": "Portuguese",
-    "es": "Spanish", "tl": "Tagalog", "id": "Indonesian", "ne": "Nepali",
-    "zh": "Chinese", "ko": "Korean",
-}
-#: The languages with a glossary (all but Japanese).
-GLOSSARY_LANGUAGES: tuple[str, ...] = tuple(code for code in LANGUAGES if code != "ja")
+__all__ = ["CHINESE_VARIANTS", "GLOSSARY_LANGUAGES", "LANGUAGES", "Entry", "chinese_variants",
+           "glossary", "glossary_file", "read_glossary"]
 #: Characters written in Chinese but not in Japanese text although Japanese
 #: encodings hold them (traditional forms such as 醫 for 医); see the file.
 CHINESE_VARIANTS = "zh_variants.txt"

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ...analysis import SudachiAnalysis
-from ...domain.glossaries import GLOSSARY_LANGUAGES, LANGUAGES
+from ...domain.languages import GLOSSARY_LANGUAGES, LANGUAGES
 from .chinese import segment_chinese
 from .detect import detect
 from .glossary import Table, segment
