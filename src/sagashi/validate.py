@@ -104,6 +104,19 @@ def check_text(name: str, value: object, example: str) -> str | None:
     return value
 
 
+def check_language(value: object) -> str | None:
+    """An optional language code: one of :data:`sagashi.domain.languages.LANGUAGES`
+    (any case), or None to detect it."""
+    from .domain.languages import LANGUAGES
+    if value is None:
+        return None
+    code = value.strip().lower() if isinstance(value, str) else None
+    if code not in LANGUAGES:
+        raise UsageError(f"unknown language {shown(value)}",
+                         f"use one of {', '.join(LANGUAGES)}, or None to detect it")
+    return code
+
+
 def check_path(name: str, value: object) -> str | None:
     """A path argument: None, or a non-empty str or os.PathLike naming a str path."""
     if value is None:

@@ -19,6 +19,7 @@ from typing import overload
 
 from .. import __version__
 from ..analysis.chars import clean
+from ..domain.languages import LANGUAGES
 from ..errors import IndexMissingError, IndexUntrustedError, SagashiError
 from ..validate import MAX_LIMIT
 
@@ -171,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "for numbers 'HEADER>=N' (also <=, >, <); repeatable")
     p.add_argument("--explain", action="store_true",
                    help="show which terms matched in which fields, and why")
+    p.add_argument("--lang", choices=tuple(LANGUAGES), metavar="CODE",
+                   help="the language the query is written in: " + ", ".join(
+                       f"{code} ({name})" for code, name in LANGUAGES.items())
+                   + " (default: detected from its script and words)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="highlight matches in colour (default: on a terminal only)")
     index_option(p)
@@ -263,7 +268,7 @@ def cmd_search(args) -> int:
     with _engine(args) as engine:
         results = engine.search(query, args.limit, pref=_text(args.pref),
                                 entity=_text(args.entity), filters=filters,
-                                explain=args.explain, facets=args.json)
+                                explain=args.explain, facets=args.json, language=args.lang)
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
@@ -285,11 +290,12 @@ def _search_stdin(args) -> int:
             try:
                 results = engine.search(query, args.limit, pref=pref, entity=entity,
                                         filters=filters, explain=args.explain,
-                                        facets=args.json)
+                                        facets=args.json, language=args.lang)
             except QueryError as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
                 if args.json:
-                    _print_json({"query": query, "total": 0, "hits": [], "error": e.message})
+                    _print_json({"query": query, "language": args.lang, "total": 0, "hits": [],
+                                 "error": e.message})
                 continue
             if args.json:
                 _print_json(results.to_json(args.explain))
