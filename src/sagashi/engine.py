@@ -61,9 +61,10 @@ from .query.explain import describe, explain
 from .query.filters import conditions, filter_query
 from .query.highlight import Marks, marks_for, snippet
 from .query.interpret import Interpreter
+from .query.languages import load_languages
 from .query.plan import Clause, Plan, make_plan
 from .query.similar import key_terms, similar_query
-from .query.syntax import field_key, parse
+from .query.syntax import field_key, parse, plain_text
 from .results import Form, Hit, Match, Project, SearchResults, Understanding, Understood
 from .whoosh_ext import bulk
 
@@ -121,7 +122,7 @@ class Engine:
         self._closed = False
         self._open()
         self._interpreter = Interpreter(self._analysis, load_lexicon(self._analysis),
-                                        self._known)
+                                        self._known, load_languages(self._analysis))
 
     @classmethod
     def open(cls, index_dir: str | Path | None = None, **kwargs) -> Engine:
@@ -160,6 +161,14 @@ class Engine:
         role): searchable as ``header:value``, filterable, some counted in
         facets."""
         return self._columns
+
+    def refresh(self) -> str | None:
+        """Switch to the live generation if a reindex swapped one in since
+        the last call (searches do this themselves), and return its name: a
+        key under which answers may be kept until the index changes."""
+        with self._lock:
+            self._check()
+            return self._generation
 
     def _open(self) -> None:
         root = self.index_dir
@@ -288,7 +297,8 @@ class Engine:
 
     def search(self, query: str, limit: int = 10, *, pref: str | None = None,
                entity: str | None = None, filters: Mapping[str, Any] | None = None,
-               explain: bool = False, facets: bool = False) -> SearchResults:
+               explain: bool = False, facets: bool = False, offset: int = 0,
+               language: str | None = None) -> SearchResults:
         """The best-matching projects for a free-text query.
 
         ``pref`` / ``entity`` filter by prefecture (or region, or city; in
@@ -298,37 +308,54 @@ class Engine:
         ``<=``, ``>``, ``<``; a list of conditions all hold). ``facets`` adds
         counts by prefecture, entity type and each kept column with few
         values; ``explain`` records which terms matched where, and why.
+        ``offset`` skips that many of the best hits (a page further down:
+        ``total`` and the facets still count every match). ``language``
+        (``vi``, ``pt``, ``zh`` ...) says what the query is written in; by
+        default it is detected, and the results say which it was.
         """
         validate.check_query(query)
         limit = validate.check_limit(limit)
+        offset = validate.check_offset(offset)
         validate.check_text("pref", pref, "東京都")
         validate.check_text("entity", entity, "特非")
         wanted = conditions(filters)
+        language = validate.check_language(language)
         with self._lock:
             searcher = self._check()
             filter_q = filter_query(pref, entity, wanted, self._columns, searcher.reader())
             with _reported(query):
-                plan = self._plan(searcher, query)
+                plan = self._plan(searcher, query, language)
                 if plan.empty:
-                    return SearchResults(query, 0, (), {}, ())
-                result = rank.run(searcher, plan, limit, filter_q)
-                hits = self._hits(searcher, plan, result.ranked, explain)
+                    return SearchResults(query, 0, (), {}, (), plan.language)
+                result = rank.run(searcher, plan, offset + limit, filter_q)
+                hits = self._hits(searcher, plan, result.ranked[offset:], explain)
                 counts = self._facets(searcher, result) if facets else {}
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(describe(c) for c in plan.clauses))
+                                 tuple(describe(c) for c in plan.clauses), plan.language)
 
-    def understand(self, query: str) -> Understanding:
-        """How ``query`` is understood: the concepts it asks for, each with
-        the forms (words, readings, synonyms, translations ...) that count as
-        finding it; what it excludes; whether it runs as written."""
+    def understand(self, query: str, language: str | None = None) -> Understanding:
+        """How ``query`` is understood: the language it is read in, the
+        concepts it asks for, each with the forms (words, readings, synonyms,
+        translations ...) that count as finding it; what it excludes; whether
+        it runs as written."""
         validate.check_query(query)
+        language = validate.check_language(language)
         with self._lock:
             searcher = self._check()
             with _reported(query):
-                plan = self._plan(searcher, query)
+                plan = self._plan(searcher, query, language)
                 return Understanding(query, tuple(_understood(c) for c in plan.clauses),
                                      tuple(_understood(c) for c in plan.exclusions),
-                                     plan.strict is not None)
+                                     plan.strict is not None, plan.language)
+
+    def language(self, query: str) -> str:
+        """The language ``query`` is read in when none is given: ``ja``,
+        or one of the glossary languages (``vi``, ``pt``, ``zh`` ...)."""
+        validate.check_query(query)
+        with self._lock:
+            self._check()
+            with _reported(query):
+                return self._interpreter.detect(plain_text(parse(query)))
 
     def get(self, no: int) -> Project:
         """One project in full, by its No."""
@@ -364,8 +391,9 @@ class Engine:
         reader = self._searcher.reader()
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
-    def _plan(self, searcher, query: str) -> Plan:
-        return make_plan(parse(query, self._fields), self._interpreter, searcher.reader())
+    def _plan(self, searcher, query: str, language: str | None = None) -> Plan:
+        return make_plan(parse(query, self._fields), self._interpreter, searcher.reader(),
+                         language)
 
     def _extra(self, stored: dict | None) -> dict[str, str]:
         """A record's kept columns, every column of the index in order
@@ -432,9 +460,11 @@ def _docnum(searcher, no: int) -> int:
 
 def _understood(clause: Clause) -> Understood:
     concept = clause.concept
-    forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives) \
-        if concept is not None else ()
-    return Understood(clause.label, forms, clause.required, clause.known)
+    if concept is None:
+        return Understood(clause.label, (), clause.required, clause.known)
+    forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives)
+    return Understood(clause.label, forms, clause.required, clause.known, concept.language,
+                      concept.translated)
 
 
 @contextmanager

@@ -80,6 +80,7 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     interpretation: tuple[str, ...] = ()
+    language: str = "ja"  # what the query was read as (ja, en, vi, pt, zh ...)
 
     def __iter__(self):
         return iter(self.hits)
@@ -91,7 +92,7 @@ class SearchResults:
         return self.hits[i]
 
     def to_json(self, explain: bool = False) -> dict:
-        out = {"query": self.query, "total": self.total,
+        out = {"query": self.query, "language": self.language, "total": self.total,
                "hits": [h.to_json(explain) for h in self.hits]}
         if self.facets:
             out["facets"] = self.facets
@@ -115,12 +116,16 @@ class Form:
 class Understood:
     """One thing a query asks for: ``label`` as typed, the forms that count
     as finding it; ``required`` for quoted phrases and field:value (never
-    relaxed); ``known`` when some record holds one of its forms."""
+    relaxed); ``known`` when some record holds one of its forms. Words of
+    another language carry their ``language`` and the Japanese they were
+    ``translated`` to (lớp học -> 教室, vi)."""
 
     label: str
     forms: tuple[Form, ...]
     required: bool = False
     known: bool = True
+    language: str | None = None
+    translated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,7 @@ class Understanding:
     concepts: tuple[Understood, ...]
     excluded: tuple[Understood, ...] = ()
     strict: bool = False
+    language: str = "ja"
 
     @property
     def labels(self) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..domain.languages import LANGUAGES
 from ..results import Project, SearchResults, Snippet
 
 BOLD, DIM, MARK, RESET = "\033[1m", "\033[2m", "\033[1;33m", "\033[0m"
@@ -64,8 +65,10 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
     """
     p = printable
     query = p(results.query)
+    read_as = "" if results.language == "ja" else \
+        f" (read as {LANGUAGES.get(results.language, results.language)})"
     if not results.hits:
-        return f"No results {what} 「{query}」."
+        return f"No results {what} 「{query}」{read_as}."
     b, d, r = (BOLD, DIM, RESET) if colour else ("", "", "")
     lines = []
     for rank, hit in enumerate(results, 1):
@@ -81,8 +84,8 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
         lines.append("")
     shown, total = len(results.hits), results.total
     noun = "result" if total == 1 else "results"
-    tail = f"{total} {noun} {what} 「{query}」" if shown == total else \
-        f"{shown} of {total} {noun} {what} 「{query}」"
+    tail = f"{total} {noun} {what} 「{query}」{read_as}" if shown == total else \
+        f"{shown} of {total} {noun} {what} 「{query}」{read_as}"
     if explain and results.interpretation:
         tail += "\nunderstood as:\n" + "\n".join(f"  {p(line)}" for line in results.interpretation)
     return "\n".join(lines) + "\n" + tail

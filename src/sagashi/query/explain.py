@@ -32,13 +32,16 @@ def explain(searcher, plan: Plan, docnum: int) -> tuple[Match, ...]:
 
 
 def describe(clause: Clause) -> str:
-    """One line saying how a clause was understood: its forms, each with
-    its mechanism and weight."""
+    """One line saying how a clause was understood: a translation first
+    (``lớp học → 教室 (vi)``), then its forms, each with its mechanism and
+    weight."""
     concept = clause.concept
     if concept is None:
         return clause.label
     alts = ", ".join(f"{' '.join(a.terms)} ({a.label} {a.weight:g})"
                      for a in concept.alternatives)
+    if concept.language:
+        return f"{concept.label} → {', '.join(concept.translated)} ({concept.language}): {alts}"
     return f"{concept.label}: {alts}"
 
 
