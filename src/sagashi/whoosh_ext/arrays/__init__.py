@@ -15,13 +15,13 @@ A segment ``<ix>_<id>`` holds Whoosh's stored-field and column files and::
     .atx .ato      the bytes of every term (by field name, then bytes) and their ends
     .atr           each term's row: kind, weight, df, min/max length, max weight,
                    min/max id, first posting, first block, first value unit
-    .ath           (64-bit hash of field and term, row), sorted by hash
+    .ath .atp      64-bit hash of each term's field and bytes, sorted; the row of each
     .aid .awt .aen per posting: document id, weight, end of its value units
     .apo .avb      value units: positions (or position/start/end triples), or bytes
     .abk           per 128 postings of a term: max weight, min/max id, min/max length
     .<f>.aln       exact length of field f in each document
     .<f>.afu .afd .afx .afy   forward index of field f (units, extra keys)
-    .akx .ako .akh the forward keys (a hashed string table like the terms)
+    .akx .ako .akh .akp   the forward keys (a hashed string table like the terms)
 
 Every array file starts with a 64-byte header (magic, format version, tag,
 dtype, count); see :mod:`~sagashi.whoosh_ext.arrays.format`.

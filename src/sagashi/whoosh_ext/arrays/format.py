@@ -52,7 +52,8 @@ META_EXT = ".ameta"      # JSON: format version, fields and their term rows, dty
 TERMS_EXT = ".atx"       # uint8 bytes of every term, in term order
 TERM_ENDS_EXT = ".ato"   # uint64 end of each term's bytes in TERMS_EXT
 TERM_ROWS_EXT = ".atr"   # TERM_DTYPE row of each term, in term order
-TERM_HASH_EXT = ".ath"   # HASH_DTYPE (hash of field and term, row), sorted
+TERM_HASH_EXT = ".ath"   # uint64 hash of each term's field and bytes, sorted
+TERM_HASH_ROWS_EXT = ".atp"  # uint32 row of each hash in TERM_HASH_EXT
 IDS_EXT = ".aid"         # uint32 document ids, one per posting
 WEIGHTS_EXT = ".awt"     # weights, one per posting: u1, <u2, <f4 or <f8
 ENDS_EXT = ".aen"        # uint32 end of each posting's value, relative to its term
@@ -66,15 +67,17 @@ FORWARD_EXTRA_EXT = ".afx"  # EXTRA_DTYPE: (unit, key) for a unit's further keys
 FORWARD_EXTRA_DOCS_EXT = ".afy"  # uint64 first extra key of each (field, document)
 KEYS_EXT = ".akx"        # uint8 bytes of every forward key
 KEY_ENDS_EXT = ".ako"    # uint64 end of each key's bytes
-KEY_HASH_EXT = ".akh"    # HASH_DTYPE (hash of key, key id), sorted
+KEY_HASH_EXT = ".akh"    # uint64 hash of each key, sorted
+KEY_HASH_ROWS_EXT = ".akp"  # uint32 key id of each hash in KEY_HASH_EXT
 
 TAGS = {
     TERMS_EXT: b"terms", TERM_ENDS_EXT: b"termends", TERM_ROWS_EXT: b"termrows",
-    TERM_HASH_EXT: b"termhash", IDS_EXT: b"ids", WEIGHTS_EXT: b"weights", ENDS_EXT: b"ends",
+    TERM_HASH_EXT: b"termhash", TERM_HASH_ROWS_EXT: b"hashrows", IDS_EXT: b"ids",
+    WEIGHTS_EXT: b"weights", ENDS_EXT: b"ends",
     POSITIONS_EXT: b"posits", BYTES_EXT: b"vbytes", BLOCKS_EXT: b"blocks",
     LENGTHS_EXT: b"lengths", FORWARD_UNITS_EXT: b"fwunits", FORWARD_DOCS_EXT: b"fwdocs",
     FORWARD_EXTRA_EXT: b"fwextra", FORWARD_EXTRA_DOCS_EXT: b"fwxdocs", KEYS_EXT: b"keys",
-    KEY_ENDS_EXT: b"keyends", KEY_HASH_EXT: b"keyhash",
+    KEY_ENDS_EXT: b"keyends", KEY_HASH_EXT: b"keyhash", KEY_HASH_ROWS_EXT: b"keyrows",
 }
 
 ID_DTYPE = np.dtype("<u4")
@@ -97,8 +100,6 @@ TERM_DTYPE = np.dtype([
     ("max_length", "<u4"), ("max_weight", "<f8"), ("min_id", "<u4"), ("max_id", "<u4"),
     ("post", "<u8"), ("block", "<u8"), ("value", "<u8"),
 ])
-#: A hashed string table: 64-bit hash of the string, and its row.
-HASH_DTYPE = np.dtype([("hash", "<u8"), ("row", "<u4")])
 #: A unit of a forward field: its characters, its word key and reading key
 #: (NO_KEY: none) and flags (FINEST: not a compound that also has parts).
 FORWARD_DTYPE = np.dtype([("start", "<u4"), ("end", "<u4"), ("word", "<u4"),
@@ -110,9 +111,8 @@ NO_KEY = 0xFFFFFFFF
 FINEST = 1
 #: The record dtypes of the files that hold records (their headers say
 #: only the record size, e.g. "|V24").
-RECORDS = {BLOCKS_EXT: BLOCK_DTYPE, TERM_ROWS_EXT: TERM_DTYPE, TERM_HASH_EXT: HASH_DTYPE,
-           KEY_HASH_EXT: HASH_DTYPE, FORWARD_UNITS_EXT: FORWARD_DTYPE,
-           FORWARD_EXTRA_EXT: EXTRA_DTYPE}
+RECORDS = {BLOCKS_EXT: BLOCK_DTYPE, TERM_ROWS_EXT: TERM_DTYPE,
+           FORWARD_UNITS_EXT: FORWARD_DTYPE, FORWARD_EXTRA_EXT: EXTRA_DTYPE}
 
 # How a field's posting values are kept (the kind is stored per term).
 KIND_NONE = 0        # no values (Existence): value() is None

@@ -68,7 +68,7 @@ def write_forward(storage, segment, fields: dict[str, ForwardField], keys: list[
                            field.extra_docs.astype(fmt.OFFSET_DTYPE))):
             fmt.write_array(storage, segment, ext, data, name=names[ext])
     write_lexicon(storage, segment, keys, None, (fmt.KEYS_EXT, fmt.KEY_ENDS_EXT,
-                                                 fmt.KEY_HASH_EXT))
+                                                 fmt.KEY_HASH_EXT, fmt.KEY_HASH_ROWS_EXT))
 
 
 class ForwardReader:
@@ -98,7 +98,8 @@ class ForwardReader:
             name = self._segment.make_filename
             self._keys = Lexicon(self._open(name(fmt.KEYS_EXT), fmt.KEYS_EXT),
                                  self._open(name(fmt.KEY_ENDS_EXT), fmt.KEY_ENDS_EXT),
-                                 self._open(name(fmt.KEY_HASH_EXT), fmt.KEY_HASH_EXT))
+                                 self._open(name(fmt.KEY_HASH_EXT), fmt.KEY_HASH_EXT),
+                                 self._open(name(fmt.KEY_HASH_ROWS_EXT), fmt.KEY_HASH_ROWS_EXT))
         return self._keys
 
     def key_ids(self, keys: list[str]) -> np.ndarray:

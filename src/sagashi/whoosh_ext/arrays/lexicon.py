@@ -19,30 +19,33 @@ from . import format as fmt
 
 
 def write_lexicon(storage, segment, strings: Sequence[bytes], keys: Sequence[bytes] | None,
-                  exts: tuple[str, str, str]) -> None:
+                  exts: tuple[str, str, str, str]) -> None:
     """Write ``strings`` (row ``i`` is ``strings[i]``) with a hash index of
     ``keys`` (what each string is hashed as; default: the string)."""
-    texts_ext, ends_ext, hash_ext = exts
+    texts_ext, ends_ext, hash_ext, rows_ext = exts
     blob = np.frombuffer(b"".join(strings), dtype=fmt.BYTE_DTYPE)
     lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
     ends = np.cumsum(lengths).astype(fmt.OFFSET_DTYPE)
-    index = np.zeros(len(strings), dtype=fmt.HASH_DTYPE)
-    index["hash"] = fmt.hashes(keys if keys is not None else strings)
-    index["row"] = np.arange(len(strings))
-    index.sort(order=["hash", "row"], kind="stable")
+    hashed = fmt.hashes(keys if keys is not None else strings)
+    order = np.argsort(hashed, kind="stable")
     fmt.write_array(storage, segment, texts_ext, blob)
     fmt.write_array(storage, segment, ends_ext, ends)
-    fmt.write_array(storage, segment, hash_ext, index)
+    fmt.write_array(storage, segment, hash_ext, hashed[order])
+    fmt.write_array(storage, segment, rows_ext, order.astype(np.uint32))
 
 
 class Lexicon:
     """A hashed string table opened for reading (arrays over memory maps)."""
 
-    def __init__(self, texts: np.ndarray, ends: np.ndarray, index: np.ndarray) -> None:
+    def __init__(self, texts: np.ndarray, ends: np.ndarray, hashes: np.ndarray,
+                 rows: np.ndarray) -> None:
+        if not len(texts) == (int(ends[-1]) if len(ends) else 0) \
+                or not len(ends) == len(hashes) == len(rows):
+            raise fmt.FormatError("the parts of a string table do not fit together")
         self._texts = texts
         self._ends = ends
-        self._hashes = index["hash"]
-        self._rows = index["row"]
+        self._hashes = hashes
+        self._rows = rows
         self._buffer = memoryview(texts)  # type: ignore[arg-type]
 
     def __len__(self) -> int:

@@ -106,7 +106,8 @@ class SegmentArrays:
     def lexicon(self) -> Lexicon:
         if self._lexicon is None:
             self._lexicon = Lexicon(self._array(fmt.TERMS_EXT), self._array(fmt.TERM_ENDS_EXT),
-                                    self._array(fmt.TERM_HASH_EXT))
+                                    self._array(fmt.TERM_HASH_EXT),
+                                    self._array(fmt.TERM_HASH_ROWS_EXT))
         return self._lexicon
 
     @property

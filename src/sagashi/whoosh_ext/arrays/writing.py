@@ -169,7 +169,8 @@ class PostingStreams:
         storage, segment = self._storage, self._segment
         fmt.write_array(storage, segment, fmt.TERM_ROWS_EXT, table)
         write_lexicon(storage, segment, terms, keys,
-                      (fmt.TERMS_EXT, fmt.TERM_ENDS_EXT, fmt.TERM_HASH_EXT))
+                      (fmt.TERMS_EXT, fmt.TERM_ENDS_EXT, fmt.TERM_HASH_EXT,
+                       fmt.TERM_HASH_ROWS_EXT))
         f = storage.create_file(segment.make_filename(fmt.META_EXT))
         try:
             f.write(json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"))
