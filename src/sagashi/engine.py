@@ -59,7 +59,7 @@ from .index.searcher import open_searcher
 from .query import rank
 from .query.explain import describe, explain
 from .query.filters import conditions, filter_query
-from .query.highlight import Marks, marks_for, snippet
+from .query.highlight import Marks, indexed_spans, marks_for, snippet
 from .query.interpret import Interpreter
 from .query.languages import load_languages
 from .query.plan import Clause, Plan, make_plan
@@ -421,9 +421,11 @@ class Engine:
              explained: tuple[Match, ...]) -> Hit:
         f = searcher.stored_fields(docnum)
         summary, title = f.get("summary", ""), f.get("title", "")
-        snip = snippet(summary, self._analysis, marks, "summary")
+        snip = snippet(summary, self._analysis, marks, "summary",
+                       spans=indexed_spans(searcher, docnum, "summary", marks))
         if not snip.spans and marks:
-            title_snip = snippet(title, self._analysis, marks, "title")
+            title_snip = snippet(title, self._analysis, marks, "title",
+                                 spans=indexed_spans(searcher, docnum, "title", marks))
             if title_snip.spans:
                 snip = title_snip
         return Hit(no=int(f["no"]), score=float(score), organization=f.get("organization", ""),

@@ -73,6 +73,8 @@ class Segment:
         self._lengths: dict[str, np.ndarray] = {}
         self._scorers: dict[tuple[str, str], tuple] = {}
         self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        #: Forward-index key ids of recent queries' marks (see marks.py).
+        self.marks: OrderedDict = OrderedDict()
 
     # -- terms ---------------------------------------------------------------
 

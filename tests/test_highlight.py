@@ -1,0 +1,48 @@
+"""Highlighting from the index's forward index marks exactly what analysing
+the text again marks: every document of the bundled corpus, for the marks
+of the probe queries and more."""
+
+from __future__ import annotations
+
+from sagashi.analysis import SudachiAnalysis
+from sagashi.domain.fields import SNIPPET_FIELDS
+from sagashi.index.searcher import open_searcher
+from sagashi.index.storage import current_generation
+from sagashi.query.highlight import Marks, indexed_spans, marks_for, match_spans
+from sagashi.query.plan import make_plan
+from sagashi.query.syntax import parse
+
+from .test_bulk import interpreter, queries
+
+
+def test_indexed_spans_equal_spans_found_by_analysis(corpus_index):
+    analysis = SudachiAnalysis()
+    _, searcher = open_searcher(current_generation(corpus_index))
+    with searcher:
+        understand = interpreter(searcher)
+        all_marks = [marks_for(make_plan(parse(q), understand, searcher.reader()))
+                     for q in queries()]
+        all_marks.append(Marks(phrases=frozenset({("日本", "語"), ("外国", "人", "支援")})))
+        marked = 0
+        for marks in all_marks:
+            for docnum in range(searcher.doc_count_all()):
+                stored = searcher.stored_fields(docnum)
+                for field in SNIPPET_FIELDS:
+                    expected = match_spans(stored.get(field, ""), analysis, marks) if marks else []
+                    assert indexed_spans(searcher, docnum, field, marks) == expected, \
+                        (marks, docnum, field)
+                    marked += len(expected)
+        assert marked > 500
+
+
+def test_a_segment_without_a_forward_index_says_so(tmp_path):
+    from whoosh import fields, index
+
+    from sagashi.whoosh_ext.arrays import ArrayCodec
+    ix = index.create_in(str(tmp_path), fields.Schema(summary=fields.TEXT(stored=True)))
+    w = ix.writer(codec=ArrayCodec())
+    w.add_document(summary="hello world")
+    w.commit(merge=False)
+    with ix.searcher() as searcher:
+        assert indexed_spans(searcher, 0, "summary", Marks(words=frozenset({"hello"}))) is None
+        assert indexed_spans(searcher, 0, "summary", Marks()) == []
