@@ -46,3 +46,26 @@ def test_a_segment_without_a_forward_index_says_so(tmp_path):
     with ix.searcher() as searcher:
         assert indexed_spans(searcher, 0, "summary", Marks(words=frozenset({"hello"}))) is None
         assert indexed_spans(searcher, 0, "summary", Marks()) == []
+
+
+def test_forward_units_made_in_chunks_are_the_same(tmp_path, monkeypatch):
+    """The forward index of a segment written a few morphemes at a time
+    marks what analysis marks (a unit's place in its document counts the
+    units of earlier chunks)."""
+    from sagashi.analysis import morphemes
+    from sagashi.index.build import build_index
+
+    from .conftest import DATA
+    monkeypatch.setattr(morphemes, "CHUNK_MORPHEMES", 13)
+    build_index(DATA, tmp_path / "ix")
+    analysis = SudachiAnalysis()
+    _, searcher = open_searcher(current_generation(tmp_path / "ix"))
+    with searcher:
+        marks = Marks(words=frozenset({"外国", "人", "支援", "日本語"}),
+                      readings=frozenset({"~シエン"}), groups=frozenset({"#16008"}),
+                      phrases=frozenset({("日本", "語")}))
+        for docnum in range(searcher.doc_count_all()):
+            stored = searcher.stored_fields(docnum)
+            for field in SNIPPET_FIELDS:
+                assert indexed_spans(searcher, docnum, field, marks) == \
+                    match_spans(stored.get(field, ""), analysis, marks)

@@ -4,6 +4,7 @@ finds, on real text."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sagashi.analysis import (
@@ -11,6 +12,7 @@ from sagashi.analysis import (
     Scanned,
     SudachiAnalysis,
     japanese_analyzer,
+    morphemes,
     reading_term,
     synonym_term,
 )
@@ -36,8 +38,10 @@ def scanned():
     return table, out
 
 
-@pytest.mark.parametrize("readings,synonyms", [(True, True), (False, False), (True, False)])
-def test_tokens_equal_the_analyzer_chain(scanned, readings, synonyms):
+@pytest.mark.parametrize("readings,synonyms,chunk", [(True, True, 1 << 19), (False, False, 5),
+                                                     (True, False, 1 << 19)])
+def test_tokens_equal_the_analyzer_chain(scanned, monkeypatch, readings, synonyms, chunk):
+    monkeypatch.setattr(morphemes, "CHUNK_MORPHEMES", chunk)
     table, out = scanned
     terms, docs, positions = table.tokens(out, readings, synonyms)
     got: dict[int, list] = {}
@@ -49,9 +53,15 @@ def test_tokens_equal_the_analyzer_chain(scanned, readings, synonyms):
         assert got.get(doc, []) == expected, text[:40]
 
 
-def test_forward_units_equal_the_analysis_units(scanned):
+@pytest.mark.parametrize("chunk", [1 << 19, 7])
+def test_forward_units_equal_the_analysis_units(scanned, monkeypatch, chunk):
+    """Also when the units are made a few morphemes at a time."""
+    monkeypatch.setattr(morphemes, "CHUNK_MORPHEMES", chunk)
     table, out = scanned
-    docs, start, end, word, reading, flags, xunit, xkey = table.forward_units(out)
+    chunks = list(table.forward_units(out))
+    docs, start, end, word, reading, flags, xunit, xkey = (
+        np.concatenate([c[i] for c in chunks]) for i in range(8))
+    assert table.forward_sizes(out) == (len(docs), len(xkey))
     extras: dict[int, list] = {}
     for u, k in zip(xunit.tolist(), xkey.tolist()):
         extras.setdefault(u, []).append(table.strings[k])

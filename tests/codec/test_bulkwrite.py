@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from whoosh import fields, index
 
-from sagashi.whoosh_ext.arrays import ArrayCodec, writing
+from sagashi.whoosh_ext.arrays import ArrayCodec, bulkwrite, writing
 from sagashi.whoosh_ext.arrays.bulkwrite import FieldTokens, write_documents
 
 from . import corpus
@@ -64,9 +64,13 @@ def build_bulk(dirname, schema, docs):
     w.commit(merge=False)
 
 
-@pytest.mark.parametrize("flush", [writing.FLUSH_POSTINGS, 50])
-def test_bulk_equals_per_posting_byte_for_byte(tmp_path, plan, monkeypatch, flush):
+@pytest.mark.parametrize("flush,chunk", [(writing.FLUSH_POSTINGS, bulkwrite.CHUNK_TOKENS),
+                                         (50, 7)])
+def test_bulk_equals_per_posting_byte_for_byte(tmp_path, plan, monkeypatch, flush, chunk):
+    """Also when postings are handed over in small batches, and when the
+    bulk writer sorts a few tokens at a time."""
     monkeypatch.setattr(writing, "FLUSH_POSTINGS", flush)
+    monkeypatch.setattr(bulkwrite, "CHUNK_TOKENS", chunk)
     docs = list(plan.docs[:300])
     schema = corpus.make_schema()
     build_per_posting(tmp_path / "a", schema, docs)

@@ -9,6 +9,7 @@ generation; the live one is never touched.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import time
 from collections.abc import Iterable, Mapping
@@ -113,12 +114,15 @@ def build_index(data: str | Path | None = None, index_dir: str | Path | None = N
     root = storage.create_root(root_path)
     settings = index_settings()
     kept = profile(loaded.extra, (r.extra for r in loaded.records))
+    # the writers take the records (and let go of each share as it is handed on)
+    records, count = list(loaded.records), len(loaded.records)
+    loaded = dataclasses.replace(loaded, records=())
     with storage.write_lock(root, lock_timeout):
         gen = storage.new_generation(root)
         with _discarded_on_error(root, gen):
             ix = whoosh_index.create_in(str(gen), make_schema())
-            _write_all(ix, loaded.records, progress, procs)
-            indexed = _verified_count(ix, len(loaded.records))
+            _write_all(ix, records, progress, procs)
+            indexed = _verified_count(ix, count)
             seconds = time.perf_counter() - started
             write_manifest(gen, settings, data_record(data_path, loaded, options, bundled),
                            indexed, seconds, [_event("build", loaded, indexed)], kept)
@@ -253,10 +257,11 @@ def index_stats(index_dir: str | Path | None = None) -> IndexStats:
         columns=columns_of(manifest), segments=_segment_count(ix), codec=manifest.get("codec"))
 
 
-def _write_all(ix, records: tuple[Record, ...], progress: Progress | None,
+def _write_all(ix, records: list[Record], progress: Progress | None,
                procs: int | None) -> None:
     """Write a whole data file's records into the empty index ``ix``: in
-    several processes when there are enough records to pay for them."""
+    several processes when there are enough records to pay for them. The
+    list is emptied (see :func:`~sagashi.index.parallel.write_parallel`)."""
     procs = default_procs(len(records), procs)
     if procs > 1:
         write_parallel(ix, records, procs, progress)

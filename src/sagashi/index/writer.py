@@ -22,7 +22,7 @@ import contextlib
 import ctypes
 import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from ..domain.records import Record
 from ..whoosh_ext.segments import SegmentWriter
@@ -36,9 +36,10 @@ Progress = Callable[[int, int], None]
 PARALLEL_MIN_RECORDS = 2000
 #: At most this many processes by default (a build is CPU-bound).
 MAX_PROCS = 4
-#: Megabytes a segment's tokens may take before it is written (about 25,000
-#: records of the bundled corpus's shape).
-SEGMENT_MB = 256
+#: Morphemes a segment holds before it is written (about 30,000 records of
+#: the bundled corpus's shape); writing them takes about 60 bytes each at
+#: the peak, and what is held until then 16 bytes each.
+SEGMENT_MORPHEMES = 4_500_000
 #: Call ``progress`` every this many records.
 PROGRESS_EVERY = 200
 
@@ -82,7 +83,7 @@ def optimize(ix) -> None:
         raise
 
 
-def write_serial(ix, records: tuple[Record, ...], progress: Progress | None) -> None:
+def write_serial(ix, records: Sequence[Record], progress: Progress | None) -> None:
     """Add ``records`` to ``ix`` as new segments written by this process, and commit."""
     parent = SegmentWriter(ix)  # holds the index lock
     try:
@@ -101,35 +102,40 @@ def default_procs(total: int, procs: int | None = None) -> int:
 
 
 def write_share(ix, records, progress: Progress | None = None,
-                segment_mb: int | None = None) -> list:
+                segment_morphemes: int | None = None) -> list:
     """Write ``records`` as one or more new segments of ``ix`` (without the
-    index lock, which the caller holds) and return them, uncommitted."""
+    index lock, which the caller holds) and return them, uncommitted. A
+    segment is written once it holds ``segment_morphemes`` morphemes
+    (default SEGMENT_MORPHEMES)."""
     segments: list = []
     total = len(records)
-    limit = (segment_mb or SEGMENT_MB) * 1024 * 1024
-    schema = ix.schema
-    builder = SegmentBuilder(schema, _tables)
-    for n, record in enumerate(records, 1):
-        builder.add(to_document(record))
-        if progress and (n % PROGRESS_EVERY == 0 or n == total):
-            progress(n, total)
-        if builder.size > limit and n < total:
-            segments.append(_write_segment(ix, builder))
-            builder = SegmentBuilder(schema, _tables)
-            _give_back_memory()
-    if len(builder):
-        segments.append(_write_segment(ix, builder))
+    limit = segment_morphemes or SEGMENT_MORPHEMES
+    builder: SegmentBuilder | None = None
+    try:
+        for n, record in enumerate(records, 1):
+            if builder is None:
+                builder = SegmentBuilder(SegmentWriter(ix, _lk=False), _tables)
+            builder.add(to_document(record))
+            if progress and (n % PROGRESS_EVERY == 0 or n == total):
+                progress(n, total)
+            if builder.morphemes > limit and n < total:
+                segments.append(_finish(builder))
+                builder = None  # let the segment's memory go before the next one grows
+                _give_back_memory()
+        if builder is not None:
+            segments.append(_finish(builder))
+            builder = None
+    except BaseException:
+        if builder is not None:
+            builder.writer.abandon()
+        raise
     return segments
 
 
-def _write_segment(ix, builder: SegmentBuilder):
-    writer = SegmentWriter(ix, _lk=False)
-    try:
-        builder.write(writer)
-        return writer.finish_segment()
-    except BaseException:
-        writer.abandon()
-        raise
+def _finish(builder: SegmentBuilder):
+    """Write a builder's postings and return its finished segment."""
+    builder.write()
+    return builder.writer.finish_segment()
 
 
 def _give_back_memory() -> None:

@@ -3,7 +3,8 @@ segment writer.
 
 :class:`SegmentWriter` is Whoosh's ``SegmentWriter`` for a new segment of
 the array codec (:mod:`sagashi.whoosh_ext.arrays`), whose documents are
-written at once from token arrays (:meth:`SegmentWriter.write_bulk`), with
+stored one by one (:meth:`SegmentWriter.store`) and whose postings are
+written at once from token arrays (:meth:`SegmentWriter.write_postings`), with
 the steps of a commit opened up so that several processes can each write
 segments and one commits them all, and deletions recorded on the way. It
 relies on these private parts of ``whoosh.writing.SegmentWriter``:
@@ -18,7 +19,7 @@ from __future__ import annotations
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
 from .arrays import ArrayCodec
-from .arrays.bulkwrite import write_documents
+from .arrays.bulkwrite import store_document, write_postings
 from .arrays.merge import optimize_policy
 
 #: Segments are written as separate files, never one compound file: the
@@ -28,19 +29,26 @@ COMPOUND = False
 
 class SegmentWriter(_WhooshSegmentWriter):
     """Whoosh's segment writer for a new segment of the array codec, filled
-    by :meth:`write_bulk` (or by ``add_document``, Whoosh's way, if never
-    bulk-written). Commits never merge segments."""
+    by :meth:`store` and :meth:`write_postings` (or by ``add_document``,
+    Whoosh's way, if never bulk-written). Commits never merge segments."""
 
     is_closed: bool
 
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, codec=ArrayCodec(), compound=COMPOUND, **kwargs)
         self._bulk = False
+        self._stored_fields: dict = {}
 
-    def write_bulk(self, doc_count: int, fields, documents, forward=None) -> None:
-        """Write this writer's documents at once: see
-        :func:`sagashi.whoosh_ext.arrays.bulkwrite.write_documents`."""
-        write_documents(self, doc_count, fields, documents, forward)
+    def store(self, document) -> None:
+        """Write the stored values and columns of the next document; its
+        postings come with every document's from :meth:`write_postings`."""
+        store_document(self, document, self._stored_fields)
+        self._bulk = True
+
+    def write_postings(self, fields, forward=None) -> None:
+        """Write the postings (and the forward index) of the documents
+        stored: see :func:`sagashi.whoosh_ext.arrays.bulkwrite.write_postings`."""
+        write_postings(self, self.doc_count(), fields, forward)
         self._bulk = True
 
     def _flush_segment(self):

@@ -54,19 +54,22 @@ def field_filenames(segment, fieldname: str) -> dict[str, str]:
                         fmt.FORWARD_EXTRA_DOCS_EXT)}
 
 
-def write_forward(storage, segment, fields: dict[str, ForwardField], keys: list[bytes],
-                  doc_count: int) -> None:
-    """Write the forward index of a segment of ``doc_count`` documents."""
-    for name, field in fields.items():
-        if len(field.unit_docs) != doc_count + 1 or len(field.extra_docs) != doc_count + 1:
-            raise ValueError(f"forward field {name!r} does not cover {doc_count} documents")
-        names = field_filenames(segment, name)
-        for ext, data in ((fmt.FORWARD_UNITS_EXT, field.units),
-                          (fmt.FORWARD_DOCS_EXT, field.unit_docs.astype(fmt.OFFSET_DTYPE)),
-                          (fmt.FORWARD_EXTRA_EXT, field.extras),
-                          (fmt.FORWARD_EXTRA_DOCS_EXT,
-                           field.extra_docs.astype(fmt.OFFSET_DTYPE))):
-            fmt.write_array(storage, segment, ext, data, name=names[ext])
+def write_forward_field(storage, segment, fieldname: str, field: ForwardField,
+                        doc_count: int) -> None:
+    """Write one field's forward index over a segment of ``doc_count``
+    documents."""
+    if len(field.unit_docs) != doc_count + 1 or len(field.extra_docs) != doc_count + 1:
+        raise ValueError(f"forward field {fieldname!r} does not cover {doc_count} documents")
+    names = field_filenames(segment, fieldname)
+    for ext, data in ((fmt.FORWARD_UNITS_EXT, field.units),
+                      (fmt.FORWARD_DOCS_EXT, field.unit_docs.astype(fmt.OFFSET_DTYPE)),
+                      (fmt.FORWARD_EXTRA_EXT, field.extras),
+                      (fmt.FORWARD_EXTRA_DOCS_EXT, field.extra_docs.astype(fmt.OFFSET_DTYPE))):
+        fmt.write_array(storage, segment, ext, data, name=names[ext])
+
+
+def write_forward_keys(storage, segment, keys: list[bytes]) -> None:
+    """Write the keys a segment's forward fields refer to."""
     write_lexicon(storage, segment, keys, None, (fmt.KEYS_EXT, fmt.KEY_ENDS_EXT,
                                                  fmt.KEY_HASH_EXT, fmt.KEY_HASH_ROWS_EXT))
 

@@ -83,9 +83,13 @@ def merge_into(writer, readers) -> None:
         writer.fieldwriter.write_batch(batch)
         writer.fieldwriter.finish_field()
         del batch
-    forward = merged_forward(sources, writer.docnum - base)
+    doc_count = writer.docnum - base
+    forward = merged_forward(sources, doc_count)
     if forward is not None:
-        writer.perdocwriter.set_forward(*forward)
+        fields, keys = forward
+        for name, field in fields.items():
+            writer.perdocwriter.write_forward_field(name, field, doc_count)
+        writer.perdocwriter.write_forward_keys(keys)
     mark_added(writer)
 
 

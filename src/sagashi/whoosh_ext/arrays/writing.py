@@ -27,7 +27,7 @@ import numpy as np
 from whoosh.codec.base import FieldWriter
 
 from . import format as fmt
-from .forward import ForwardField, write_forward
+from .forward import ForwardField, write_forward_field, write_forward_keys
 from .lexicon import write_lexicon
 from .whoosh_private import W3PerDocWriter
 
@@ -93,13 +93,14 @@ class PostingStreams:
         self._append(fmt.IDS_EXT, batch.ids.astype(fmt.ID_DTYPE, copy=False))
         self._append(fmt.ENDS_EXT, ends)
         self._append(fmt.BLOCKS_EXT, blocks)
-        if kind in fmt.UNITS:
-            values = np.asarray(batch.values, dtype=np.uint32)
-            self._positions.append(values)
+        if kind in fmt.UNITS:  # kept in the smallest dtype that holds them
+            values = np.asarray(batch.values)
+            self._positions.append(values.astype(fmt.smallest_uint(values), copy=False))
             self._counts[fmt.POSITIONS_EXT] += len(values)
         elif kind == fmt.KIND_BYTES:
             self._append(fmt.BYTES_EXT, batch.values.astype(fmt.BYTE_DTYPE, copy=False))
-        self._weights.append(batch.weights)
+        self._weights.append(batch.weights.astype(fmt.smallest_weight_dtype(batch.weights),
+                                                  copy=False))
         field = self._fields.setdefault(fieldname, (kind, [], []))
         if field[0] != kind:
             raise ValueError(f"field {fieldname!r} written with two kinds of values")
@@ -139,15 +140,13 @@ class PostingStreams:
             f.write(fmt.pack_header(ext, dtype, self._counts[ext]))
             f.close()
         storage, segment = self._storage, self._segment
-        weights = np.concatenate(self._weights) if self._weights else np.zeros(0)
+        weights = _concatenated(self._weights, fmt.WEIGHT_DTYPES, np.zeros(0, dtype="u1"))
         self._weights = []
-        fmt.write_array(storage, segment, fmt.WEIGHTS_EXT,
-                        weights.astype(fmt.smallest_weight_dtype(weights)))
+        fmt.write_array(storage, segment, fmt.WEIGHTS_EXT, weights)
         del weights
-        positions = _concatenated(self._positions)
+        positions = _concatenated(self._positions, fmt.UINT_DTYPES, np.zeros(0, dtype="u1"))
         self._positions = []
-        fmt.write_array(storage, segment, fmt.POSITIONS_EXT,
-                        positions.astype(fmt.smallest_uint(positions), copy=False))
+        fmt.write_array(storage, segment, fmt.POSITIONS_EXT, positions)
         del positions
         self._write_terms()
 
@@ -182,10 +181,21 @@ _DTYPES: dict[str, np.dtype] = {fmt.IDS_EXT: fmt.ID_DTYPE, fmt.ENDS_EXT: fmt.END
                                  fmt.BYTES_EXT: fmt.BYTE_DTYPE}
 
 
-def _concatenated(parts: list[np.ndarray]) -> np.ndarray:
+def _concatenated(parts: list[np.ndarray], dtypes: tuple[np.dtype, ...],
+                  empty: np.ndarray) -> np.ndarray:
+    """The parts (each in one of ``dtypes``) as one array, in the largest
+    of their dtypes (the order of ``dtypes``)."""
     if not parts:
-        return np.zeros(0, dtype=np.uint32)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return empty
+    dtype = max((p.dtype for p in parts), key=dtypes.index)
+    if len(parts) == 1:
+        return parts[0]
+    out = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    for p in parts:
+        out[at:at + len(p)] = p
+        at += len(p)
+    return out
 
 
 def _blocks(batch: PostingBatch, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -374,14 +384,12 @@ class ArrayPerDocWriter(W3PerDocWriter):
     """Whoosh's per-document writer (stored fields, columns, vectors), with
     each scorable field's exact length per document kept as an array file
     instead of W3's one-byte approximation, and the forward index of the
-    fields given one (:meth:`set_forward`)."""
+    fields given one (:meth:`write_forward_field`)."""
 
     def __init__(self, codec, storage, segment) -> None:
         super().__init__(codec, storage, segment)
         self._lengths: dict[str, array] = {}
         self._doclengths: dict[str, int] = {}
-        self._forward: dict[str, ForwardField] = {}
-        self._forward_keys: list[bytes] = []
 
     def start_doc(self, docnum: int) -> None:
         super().start_doc(docnum)
@@ -416,11 +424,15 @@ class ArrayPerDocWriter(W3PerDocWriter):
         self._lengths[fieldname] = column
         self._fieldlengths[fieldname] += int(np.sum(lengths, dtype=np.int64))
 
-    def set_forward(self, fields: dict[str, ForwardField], keys: list[bytes]) -> None:
-        """Set the forward index of the segment's documents: each field's
-        units (see :class:`ForwardField`), whose key ids index ``keys``."""
-        self._forward = dict(fields)
-        self._forward_keys = list(keys)
+    def write_forward_field(self, fieldname: str, field: ForwardField, doc_count: int) -> None:
+        """Write one field's forward index over the segment's ``doc_count``
+        documents (see :class:`ForwardField`); its key ids index the keys
+        given to :meth:`write_forward_keys`."""
+        write_forward_field(self._storage, self._segment, fieldname, field, doc_count)
+
+    def write_forward_keys(self, keys: list[bytes]) -> None:
+        """Write the keys of the segment's forward index."""
+        write_forward_keys(self._storage, self._segment, keys)
 
     def close(self) -> None:
         super().close()
@@ -430,9 +442,6 @@ class ArrayPerDocWriter(W3PerDocWriter):
             fmt.write_array(self._storage, self._segment, fmt.LENGTHS_EXT,
                             lengths.astype(fmt.smallest_uint(lengths)),
                             name=fmt.lengths_filename(self._segment, name))
-        if self._forward:
-            write_forward(self._storage, self._segment, self._forward, self._forward_keys,
-                          self._doccount)
 
 
 def _pad(column: array, size: int) -> None:
