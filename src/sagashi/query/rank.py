@@ -77,6 +77,11 @@ class Scope:
 
 def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> Ranking:
     """Rank documents for a plan (see the module docstring)."""
+    with bulk.memoized():  # the clauses are scored several times below
+        return _run(searcher, plan, limit, filter_q)
+
+
+def _run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None) -> Ranking:
     scope = Scope.of(searcher, plan, filter_q)
     full = full_matches(searcher, plan, scope)
     ranked = with_phrase_bonus(searcher, plan, full, limit)

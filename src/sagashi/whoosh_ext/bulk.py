@@ -30,6 +30,9 @@ in place; deleted documents are dropped at the end.
 from __future__ import annotations
 
 from bisect import insort
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,11 +98,29 @@ class _Part:
 _EMPTY = _Part(_NO_IDS, _NO_SCORES)
 
 
+_memo: ContextVar[dict | None] = ContextVar("sagashi_scoring_memo", default=None)
+
+
+@contextmanager
+def memoized() -> Iterator[None]:
+    """Within this block, what each query object (and each part of one)
+    matches in each segment, for all documents, is kept and reused: ranking
+    scores a query's clauses several times (the whole query, the partial
+    matches, each clause on the candidates). Queries must not change
+    meanwhile."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def score_all(searcher, q: wq.Query, among=None) -> Scores:
     """Every document ``q`` matches (global docnums) with its score; with
     ``among`` (document numbers), those of them in ``among`` (phrases then
     check positions in those only)."""
     wanted = None if among is None else as_ids(among)
+    memo = _memo.get()
     ids, scores = [], []
     for seg, offset in postings.segments(searcher):
         local = None
@@ -108,7 +129,7 @@ def score_all(searcher, q: wq.Query, among=None) -> Scores:
             if not len(local):
                 continue
         seg.find(_terms_of(q))
-        part = _eval(seg, q, _Run(searcher, local, {}))
+        part = _eval(seg, q, _Run(searcher, local, {}, memo))
         found, values = part.sparse()
         keep = None
         if seg.live is not None:
@@ -142,6 +163,7 @@ class _Run:
     searcher: object
     among: np.ndarray | None
     sizes: dict  # id(query) -> (query, estimated size), in this segment
+    memo: dict | None = None  # (id(segment), id(query)) -> (query, part): see memoized()
 
 
 def _terms_of(q: wq.Query) -> list[tuple[str, str]]:
@@ -164,6 +186,21 @@ def _terms_of(q: wq.Query) -> list[tuple[str, str]]:
 
 
 def _eval(seg: Segment, q: wq.Query, run: _Run) -> _Part:
+    memo = run.memo
+    if memo is None:
+        return _node(seg, q, run)
+    key = (id(seg), id(q))
+    found = memo.get(key)
+    if found is not None and found[0] is q:
+        return found[1]  # for all documents: ``among`` only narrows it
+    part = _node(seg, q, run)
+    if run.among is None:
+        part.own = False  # shared from now on: never changed in place
+        memo[key] = (q, part)
+    return part
+
+
+def _node(seg: Segment, q: wq.Query, run: _Run) -> _Part:
     kind = type(q)
     if kind is wq.Term:
         return _term(seg, q, run)
@@ -207,23 +244,30 @@ def _boolean(seg: Segment, q, run: _Run) -> _Part:
             if not len(ids):
                 break
             among = ids if run.among is None else ids[member(ids, run.among)]
-            part = _eval(seg, later, _Run(run.searcher, among, run.sizes))
-            ids, scores = _intersect(ids, scores, part)
+            part = _eval(seg, later, _Run(run.searcher, among, run.sizes, run.memo))
+            ids, scores = _intersect(ids, scores, part, seg.doc_count)
         out = _Part(ids, scores)
     else:
         out = _sum([_eval(seg, s, run) for s in subs], seg.doc_count)
     return _boosted(out, q.boost)
 
 
-def _intersect(ids: np.ndarray, scores: np.ndarray, part: _Part
+def _intersect(ids: np.ndarray, scores: np.ndarray, part: _Part, n: int
                ) -> tuple[np.ndarray, np.ndarray]:
     """The documents of ``ids`` that ``part`` matches, scores summed."""
+    if part.dense is None and len(part) * DENSE_SHARE > n and len(ids) * DENSE_SHARE > n:
+        part = _Part(dense=part.as_dense(n), own=True)  # cheaper than searching it
     if part.dense is not None:
         other = part.dense[ids]
         keep = other > 0
         return ids[keep], scores[keep] + other[keep]
-    _, a, b = np.intersect1d(ids, part.ids, assume_unique=True, return_indices=True)
-    return ids[a], scores[a] + part.scores[b]
+    other = part.ids
+    if not len(other):
+        return _NO_IDS, _NO_SCORES
+    at = np.searchsorted(other, ids)
+    np.minimum(at, len(other) - 1, out=at)
+    keep = other[at] == ids
+    return ids[keep], scores[keep] + part.scores[at[keep]]
 
 
 def _sum(parts: list[_Part], n: int) -> _Part:
@@ -261,11 +305,11 @@ def _pair(a: _Part, b: _Part, tiebreak: float, n: int) -> _Part:
         theirs = out[b.ids]
         out[b.ids] = np.maximum(theirs, b.scores) + tiebreak * np.minimum(theirs, b.scores)
         return _Part(dense=out, own=True)
-    ids = np.union1d(a.ids, b.ids)
+    ids = _union([a.ids, b.ids])
     va, vb = np.zeros(len(ids)), np.zeros(len(ids))
     va[np.searchsorted(ids, a.ids)] = a.scores
     vb[np.searchsorted(ids, b.ids)] = b.scores
-    return _Part(ids, np.maximum(va, vb) + tiebreak * np.minimum(va, vb))
+    return _Part(ids, _pair_values(va, vb, tiebreak))
 
 
 def _best_of(seg: Segment, q: BestOf, run: _Run) -> _Part:
@@ -280,17 +324,68 @@ def _best_of(seg: Segment, q: BestOf, run: _Run) -> _Part:
     # reproduce the order of parts of equal size.
     items = [(_size(seg, s, run.sizes), _stand_in(_matcher_class(seg, s, run))) for s in subs]
     parts = {id(m): _eval(seg, s, run) for (_, m), s in zip(items, subs)}
-    items.sort()
-    n = seg.doc_count
+    steps = _pairing(items)
+    n, t = seg.doc_count, q.tiebreak
+    if all(p.dense is None for p in parts.values()) \
+            and sum(len(p) for p in parts.values()) * DENSE_SHARE <= n:
+        # small parts: line them up once on the documents any of them matches
+        ids = _union([p.ids for p in parts.values() if len(p)])
+        values = {}
+        for key, p in parts.items():
+            values[key] = np.zeros(len(ids))
+            if len(p):
+                values[key][np.searchsorted(ids, p.ids)] = p.scores
+        for a, b, pair in steps:
+            values[pair] = _pair_values(values.pop(a), values.pop(b), t)
+        out = _Part(ids, values[steps[-1][2]])
+    else:
+        for a, b, pair in steps:
+            pa, pb = parts.pop(a), parts.pop(b)
+            parts[pair] = _pair(pa, pb, t, n) if len(pa) >= len(pb) else _pair(pb, pa, t, n)
+        out = parts[steps[-1][2]]
+    return _boosted(out, q.boost)
+
+
+def _pairing(items: list[tuple[int, object]]) -> list[tuple[int, int, int]]:
+    """The order in which Whoosh's ``make_weighted_tree`` pairs ``(size,
+    matcher)`` items: ``(first, second, pair)`` by the ids of the items
+    (and of a stand-in for each pair), in turn."""
+    items = sorted(items)
+    made = []  # the stand-ins, kept alive so that no id is reused meanwhile
+    steps = []
     while len(items) > 1:
         (wa, ma), (wb, mb) = items.pop(0), items.pop(0)
-        a, b = parts.pop(id(ma)), parts.pop(id(mb))
-        if len(a) < len(b):
-            a, b = b, a
         pair = _stand_in(BestOfMatcher)
-        parts[id(pair)] = _pair(a, b, q.tiebreak, n)
+        made.append(pair)
+        steps.append((id(ma), id(mb), id(pair)))
         insort(items, (wa + wb, pair))
-    return _boosted(parts[id(items[0][1])], q.boost)
+    return steps
+
+
+def _pair_values(a: np.ndarray, b: np.ndarray, tiebreak: float) -> np.ndarray:
+    """``max + tiebreak * min`` of two parts lined up on the same documents
+    (0 where a part does not match: then the other's score, exactly)."""
+    low = np.minimum(a, b)
+    low *= tiebreak
+    high = np.maximum(a, b)
+    high += low
+    return high
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """Every id of the increasing arrays ``parts``, increasing."""
+    if not parts:
+        return _NO_IDS
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate(parts)
+    if not len(ids):
+        return ids
+    ids.sort(kind="stable")
+    keep = np.empty(len(ids), dtype=bool)
+    keep[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    return ids[keep]
 
 
 def _matcher_class(seg: Segment, q: wq.Query, run: _Run) -> type:
@@ -337,7 +432,7 @@ def _phrase(seg: Segment, q: wq.Phrase, run: _Run) -> _Part:
     if not all(seg.doc_frequency(field, w) for w in words):
         return _EMPTY
     together = _boolean(seg, wq.And([wq.Term(field, w) for w in words]),
-                        _Run(run.searcher, None, run.sizes))
+                        _Run(run.searcher, None, run.sizes, run.memo))
     ids, scores = together.sparse()
     if not len(ids):
         return _EMPTY
@@ -358,11 +453,19 @@ def in_a_row(seg: Segment, field: str, words, docs: np.ndarray) -> np.ndarray:
     for i, word in enumerate(words):
         found, positions = seg.positions(field, word, docs)
         start = positions >= i
-        mine = np.unique((found[start] << 32) + (positions[start] - i))
-        keys = mine if keys is None else np.intersect1d(keys, mine, assume_unique=True)
+        # (document, position - i), increasing: documents come in order and
+        # a posting's positions in order
+        mine = (found[start] << 32) + (positions[start] - i)
+        keys = mine if keys is None else keys[member(keys, mine)]
         if not len(keys):
             return _NO_IDS
-    return np.unique(keys >> 32) if keys is not None else _NO_IDS
+    if keys is None:
+        return _NO_IDS
+    docs_found = keys >> 32
+    first = np.empty(len(docs_found), dtype=bool)
+    first[:1] = True
+    np.not_equal(docs_found[1:], docs_found[:-1], out=first[1:])
+    return docs_found[first]
 
 
 def _size(seg: Segment, q: wq.Query, known: dict) -> int:

@@ -107,11 +107,23 @@ def as_ids(docs: np.ndarray | Scores | Iterable[int] | None) -> np.ndarray:
     return ids
 
 
+#: Past this many ids searched for (and in), a bitmap of the documents
+#: beats binary searches.
+_BITMAP_MIN = 4096
+
+
 def member(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """Which of ``ids`` are in ``docs`` (both increasing)."""
     if not len(docs) or not len(ids):
         return np.zeros(len(ids), dtype=bool)
-    at = np.minimum(np.searchsorted(docs, ids), len(docs) - 1)
+    if len(ids) > _BITMAP_MIN and len(docs) > _BITMAP_MIN:
+        top = int(max(ids[-1], docs[-1])) + 1
+        if top <= 16 * (len(ids) + len(docs)):  # dense enough for a bitmap
+            bitmap = np.zeros(top, dtype=bool)
+            bitmap[docs] = True
+            return bitmap[ids]
+    at = np.searchsorted(docs, ids)
+    np.minimum(at, len(docs) - 1, out=at)
     return docs[at] == ids
 
 
@@ -121,4 +133,11 @@ def union(*docs: np.ndarray | Scores | Iterable[int]) -> np.ndarray:
     parts = [p for p in parts if len(p)]
     if not parts:
         return _NO_IDS
-    return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate(parts)
+    ids.sort(kind="stable")  # runs already in order: merged, not sorted again
+    keep = np.empty(len(ids), dtype=bool)
+    keep[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    return ids[keep]
