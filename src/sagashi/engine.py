@@ -321,7 +321,8 @@ def _understood(clause: Clause) -> Understood:
     concept = clause.concept
     forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives) \
         if concept is not None else ()
-    return Understood(clause.label, forms, clause.required, clause.known)
+    return Understood(clause.label, forms, clause.required, clause.known,
+                      tuple(_understood(p) for p in clause.parts))
 
 
 @contextmanager

@@ -112,12 +112,15 @@ class Form:
 class Understood:
     """One thing a query asks for: ``label`` as typed, the forms that count
     as finding it; ``required`` for quoted phrases and field:value (never
-    relaxed); ``known`` when some record holds one of its forms."""
+    relaxed); ``known`` when some record holds one of its forms. A bracketed
+    group (``(女性 OR シェルター)``) is one required item, its words in
+    ``parts``."""
 
     label: str
     forms: tuple[Form, ...]
     required: bool = False
     known: bool = True
+    parts: tuple[Understood, ...] = ()  # the words of a bracketed group
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ def explain(searcher, plan: Plan, docnum: int) -> tuple[Match, ...]:
     """The matches of document ``docnum`` for ``plan``: each alternative of
     each concept that matches it, in each field where it does."""
     out = []
-    for clause in plan.clauses:
+    for clause in plan.leaves():
         concept = clause.concept
         if concept is None:
             if matching(searcher, clause.query, [docnum]):

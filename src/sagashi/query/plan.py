@@ -24,7 +24,7 @@ from ..errors import UsageError
 from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
 from .expansions import keyword_field, names_place, weight
 from .interpret import Alternative, Concept, Interpreter, alternative
-from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words
+from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words, bracketed
 
 #: Score a keyword-field match (prefecture, entity type) is worth, before weights.
 KEYWORD_SCORE = 3.0
@@ -51,9 +51,17 @@ class Clause:
     label: str
     query: wq.Query
     concept: Concept | None = None
-    required: bool = False  # quoted phrases and field:value are never relaxed
+    required: bool = False  # quoted phrases, field:value and groups are never relaxed
     weight: float = 1.0  # how informative a match is (IDF of its commonest form)
     known: bool = True  # whether any record could match it at all
+    #: For a bracketed group run as written (``(ウクライナ OR ベトナム)``): the
+    #: clauses of the words inside it, for explain, highlights and messages.
+    parts: tuple[Clause, ...] = ()
+
+    def leaves(self) -> tuple[Clause, ...]:
+        """The clauses of single words this clause stands for: its parts for
+        a group, else itself."""
+        return self.parts or (self,)
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,12 @@ class Plan:
     def empty(self) -> bool:
         return not self.clauses and self.strict is None
 
+    def leaves(self) -> tuple[Clause, ...]:
+        """The clauses of the single words the query asks for (a group's
+        words included)."""
+        return tuple(leaf for clause in self.clauses for leaf in clause.leaves())
+
+
 
 def make_plan(node: Node, interpreter: Interpreter, reader) -> Plan:
     """Compile a parsed query into a :class:`Plan`."""
@@ -81,12 +95,14 @@ def make_plan(node: Node, interpreter: Interpreter, reader) -> Plan:
     items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES] if isinstance(node, Seq) else (node,)
     positive, negative, phrases = [], [], []
     for item in items:
-        if isinstance(item, Not):
-            negative += _clauses(item.item, interpreter, reader, None, share)
+        if isinstance(item, Not):  # what it excludes, as written: -(a AND b) hides a and b together
+            negative.append(_group_clause(item.item, interpreter, reader, share))
         elif isinstance(item, Words):
             understood = interpreter.understand(item.text)
             positive += [concept_clause(c, reader) for c in understood.concepts]
             phrases += understood.phrases
+        elif _has_group(item):  # 難民 (ウクライナ OR ベトナム) is 難民 AND (ウクライナ OR ベトナム)
+            positive.append(_group_clause(item, interpreter, reader, share))
         else:  # quoted phrases, field:value and prefix* are what the searcher insisted on
             positive += [dataclasses.replace(c, required=True)
                          for c in _clauses(item, interpreter, reader, None, share)]
@@ -126,6 +142,27 @@ def _name_query(text: str) -> wq.Query | None:
         return None
     return wq.Term("name_grams", grams[0]) if len(grams) == 1 else \
         wq.Phrase("name_grams", grams)
+
+
+def _has_group(node: Node) -> bool:
+    """Whether a node holds a bracketed group, to be run as written: AND,
+    OR, or several items in parentheses (``(a -b)``)."""
+    if isinstance(node, (And, Or, Seq)):
+        return True
+    if isinstance(node, (Field, Not)):
+        return _has_group(node.item)
+    return False
+
+
+def _group_clause(node: Node, interpreter: Interpreter, reader, prefix_docs: int) -> Clause:
+    """One required clause for a part of a query run as written (a
+    bracketed group, or what a ``-`` or NOT excludes); the clauses of its
+    words are kept as its parts."""
+    parts = tuple(_clauses(node, interpreter, reader, None, prefix_docs))
+    query = _strict(node, interpreter, reader, None, prefix_docs)
+    return Clause(bracketed(node), query, None, required=True,
+                  weight=max((p.weight for p in parts), default=1.0),
+                  known=any(p.known for p in parts) or not parts, parts=parts)
 
 
 def _prefixes(node: Node) -> int:
@@ -171,10 +208,27 @@ def _strict(node: Node, interpreter: Interpreter, reader, fields=None,
         return wq.Or(subs) if isinstance(node, Or) else wq.And(subs)
     if isinstance(node, Not):
         return wq.Not(_strict(node.item, interpreter, reader, fields, prefix_docs))
+    if isinstance(node, Field) and _has_group(node.item):
+        return _strict(_field_inside(node.field, node.item), interpreter, reader, fields,
+                       prefix_docs)
     clauses = _clauses(node, interpreter, reader, fields, prefix_docs)
     if not clauses:
         return wq.NullQuery
     return clauses[0].query if len(clauses) == 1 else wq.And([c.query for c in clauses])
+
+
+def _field_inside(field: str, node: Node) -> Node:
+    """``field:(a OR -b)`` as ``field:a OR -field:b``: the field applied to
+    each word of a group (a field written inside it wins)."""
+    if isinstance(node, (And, Or, Seq)):
+        return type(node)(tuple(_field_inside(field, item) for item in node.items))
+    if isinstance(node, Not):
+        return Not(_field_inside(field, node.item))
+    if isinstance(node, Field):
+        return node
+    if isinstance(node, Phrase):
+        return Field(field, Phrase(node.text, field))
+    return Field(field, node)
 
 
 def _fields_of(field: str | None) -> tuple[str, ...] | None:
