@@ -53,7 +53,8 @@ def test_search_json_lines_from_stdin(corpus_index):
 
 def test_no_results_is_not_an_error(capsys, corpus_index):
     code, out, _ = run_cli(capsys, "search", "量子コンピュータ", "--index", str(corpus_index))
-    assert code == 0 and out.strip() == "No results for 「量子コンピュータ」."
+    assert code == 0 and out.splitlines()[0] == "No results for 「量子コンピュータ」."
+    assert "量子コンピュータ: no record mentions it" in out.splitlines()
 
 
 def test_colour_only_when_asked_or_on_a_terminal(capsys, corpus_index):

@@ -50,7 +50,7 @@ from .query.highlight import Marks, marks_for, snippet
 from .query.interpret import Interpreter
 from .query.plan import Clause, Plan, filter_query, make_plan
 from .query.similar import key_terms, similar_query
-from .query.syntax import parse
+from .query.syntax import normalize_query, parse
 from .results import Form, Hit, Match, Project, SearchResults, Understanding, Understood
 from .whoosh_ext import bulk
 
@@ -229,7 +229,7 @@ class Engine:
                 hits = self._hits(searcher, plan, result.ranked, explain)
                 counts = self._facets(searcher, result) if facets else {}
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(describe(c) for c in plan.clauses))
+                                 tuple(describe(c) for c in plan.clauses), plan.unmatched)
 
     def understand(self, query: str) -> Understanding:
         """How ``query`` is understood: the concepts it asks for, each with
@@ -277,7 +277,8 @@ class Engine:
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
     def _plan(self, searcher, query: str) -> Plan:
-        return make_plan(parse(query), self._interpreter, searcher.reader())
+        return make_plan(parse(query), self._interpreter, searcher.reader(),
+                         normalize_query(query))
 
     def _hits(self, searcher, plan: Plan, ranked: rank.Ranked,
               explain_hits: bool) -> list[Hit]:

@@ -77,6 +77,9 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     interpretation: tuple[str, ...] = ()
+    #: Words of the query that no record contains (as typed); the hits are
+    #: what the other words find.
+    unmatched: tuple[str, ...] = ()
 
     def __iter__(self):
         return iter(self.hits)
@@ -89,7 +92,8 @@ class SearchResults:
 
     def to_json(self, explain: bool = False) -> dict:
         out = {"query": self.query, "total": self.total,
-               "hits": [h.to_json(explain) for h in self.hits]}
+               "hits": [h.to_json(explain) for h in self.hits],
+               "unmatched": list(self.unmatched)}
         if self.facets:
             out["facets"] = self.facets
         if explain:

@@ -64,8 +64,9 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
     """
     p = printable
     query = p(results.query)
+    notes = "".join(f"\n{p(word)}: no record mentions it" for word in results.unmatched)
     if not results.hits:
-        return f"No results {what} 「{query}」."
+        return f"No results {what} 「{query}」.{notes}"
     b, d, r = (BOLD, DIM, RESET) if colour else ("", "", "")
     lines = []
     for rank, hit in enumerate(results, 1):
@@ -83,6 +84,7 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
     noun = "result" if total == 1 else "results"
     tail = f"{total} {noun} {what} 「{query}」" if shown == total else \
         f"{shown} of {total} {noun} {what} 「{query}」"
+    tail += notes
     if explain and results.interpretation:
         tail += "\nunderstood as:\n" + "\n".join(f"  {p(line)}" for line in results.interpretation)
     return "\n".join(lines) + "\n" + tail

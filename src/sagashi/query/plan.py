@@ -73,6 +73,7 @@ class Plan:
     strict: wq.Query | None = None  # set for explicit AND / OR queries
     name: wq.Query | None = None  # the query text as part of an organisation name
     boost: wq.Query | None = None  # optional: words typed together, found together
+    text: str = ""  # the query as typed (normalized), for messages
 
     @property
     def empty(self) -> bool:
@@ -83,15 +84,33 @@ class Plan:
         words included)."""
         return tuple(leaf for clause in self.clauses for leaf in clause.leaves())
 
+    @property
+    def unmatched(self) -> tuple[str, ...]:
+        """The words of the query (as typed) that no record contains, in
+        any of their forms; unknown words typed as one (量子 + コンピュータ)
+        are named as one (量子コンピュータ)."""
+        out: list[str] = []
+        joinable = False
+        for clause in self.leaves():
+            if clause.known:
+                joinable = False
+                continue
+            if joinable and out[-1] + clause.label in self.text:
+                out[-1] += clause.label
+            else:
+                out.append(clause.label)
+            joinable = True
+        return tuple(dict.fromkeys(out))
 
 
-def make_plan(node: Node, interpreter: Interpreter, reader) -> Plan:
-    """Compile a parsed query into a :class:`Plan`."""
+def make_plan(node: Node, interpreter: Interpreter, reader, text: str = "") -> Plan:
+    """Compile a parsed query into a :class:`Plan`; ``text`` is the query as
+    typed, for messages."""
     share = MAX_PREFIX_DOCS // max(1, _prefixes(node))  # the prefixes share one budget
     if isinstance(node, (And, Or)):
         clauses = _clauses(node, interpreter, reader, None, share)
         strict = _strict(node, interpreter, reader, None, share)
-        return Plan(tuple(c for c in clauses), (), strict)
+        return Plan(tuple(c for c in clauses), (), strict, text=text)
     items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES] if isinstance(node, Seq) else (node,)
     positive, negative, phrases = [], [], []
     for item in items:
@@ -108,7 +127,7 @@ def make_plan(node: Node, interpreter: Interpreter, reader) -> Plan:
                          for c in _clauses(item, interpreter, reader, None, share)]
     name = _name_query(node.text) if isinstance(node, Words) and positive else None
     return Plan(_bounded(positive), _bounded(negative), name=name,
-                boost=_phrase_boost(phrases[:MAX_CLAUSES]))
+                boost=_phrase_boost(phrases[:MAX_CLAUSES]), text=text)
 
 
 def _bounded(clauses: list[Clause]) -> tuple[Clause, ...]:
@@ -259,12 +278,15 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
             scale = target / _idf(reader, alt.terms)
         subs.append(alternative_query(alt, concept.fields, scale))
     # informativeness: of the word as typed when records contain it, else of
-    # the commonest form that stands in for it
+    # the commonest form that stands in for it. A word no record holds counts
+    # as one a single record holds: as informative as a word can be, but no
+    # more (the smoothed IDF of a word found nowhere is an artefact that
+    # would let one unknown word outweigh any ordinary word beside it).
     df = dfs[literal] if literal else 0
     if df == 0:
         df = max(dfs.values())
     return Clause(concept.label, _best(subs), concept,
-                  weight=lucene_idf(reader.doc_count_all(), df), known=df > 0)
+                  weight=lucene_idf(reader.doc_count_all(), max(df, 1)), known=df > 0)
 
 
 def _strongest(alts: list[Alternative]) -> list[Alternative]:

@@ -20,6 +20,7 @@ Explicit AND / OR queries are run as written (their plan is strict).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from dataclasses import dataclass
 
@@ -74,6 +75,10 @@ class Scope:
 
 def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> Ranking:
     """Rank documents for a plan (see the module docstring)."""
+    searchable = without_unmatched(plan)
+    if searchable is None:
+        return Ranking([], 0, set())
+    plan = searchable
     scope = Scope.of(searcher, plan, filter_q)
     full = full_matches(searcher, plan, scope)
     matching = set(full)
@@ -86,6 +91,25 @@ def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> R
         ranked += relaxed[:limit - len(ranked)]
         matching.update(d for d, _, _ in relaxed)
     return Ranking(ranked, len(matching), matching)
+
+
+def without_unmatched(plan: Plan) -> Plan | None:
+    """The plan without the words no record contains, which could only empty
+    it (難民 ブラジル is searched as 難民, and ブラジル is reported as
+    unmatched); None when what is left is not worth searching on its own,
+    by the rule for partial matches (:func:`partial_enough`): 支援 beside an
+    unknown word says too little, and a query of unknown words nothing.
+
+    Words the searcher insisted on (a quoted phrase, field:value, a group)
+    and queries run as written (explicit AND / OR) are kept as they are.
+    """
+    unknown = [c for c in plan.clauses if not c.known and not c.required]
+    if plan.strict is not None or not unknown:
+        return plan
+    kept = [c for c in plan.clauses if c.known or c.required]
+    if not partial_enough(kept, list(plan.clauses)):
+        return None
+    return dataclasses.replace(plan, clauses=tuple(kept))
 
 
 def full_matches(searcher, plan: Plan, scope: Scope) -> dict[int, float]:
