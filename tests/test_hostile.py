@@ -266,7 +266,9 @@ def test_catalogue_in_one_real_process(corpus_index):
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 0 and "Traceback" not in err, err
     answers = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
-    assert len(answers) == sum(1 for q in lines if q.strip())  # blank lines are skipped
+    assert len(answers) == len(lines)  # one answer per line, blank ones included
+    assert [a["query"] for a in answers] == [
+        q.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for q in lines]
     refused = [a for a in answers if "error" in a]
     assert len(refused) == 2 and all("the limit is 1,000" in a["error"] for a in refused)
     assert err.count("\n") == len(refused)  # one line each

@@ -233,20 +233,28 @@ def cmd_search(args) -> int:
 
 
 def _search_stdin(args) -> int:
-    from ..errors import QueryError
+    """One query per line of stdin. With ``--json``, exactly one JSON line
+    per input line, so that answers stay aligned with questions: a blank
+    line gets an empty answer, a refused one an object with ``"error"``."""
+    from ..errors import InternalError, QueryError
+    from ..results import SearchResults
     from .render import render_results
     if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="replace")  # bytes that are not text: U+FFFD, no crash
+        # bytes that are not text: U+FFFD, no crash; lines end at \n only, as
+        # the caller counts them (a stray \r is a space in the query)
+        sys.stdin.reconfigure(errors="replace", newline="\n")
     pref, entity = _text(args.pref), _text(args.entity)
     with _engine(args) as engine:
         for line in sys.stdin:
             query = _text(line.rstrip("\r\n"))
             if not query.strip():
+                if args.json:
+                    _print_json(SearchResults(query, 0, ()).to_json(args.explain))
                 continue
             try:
                 results = engine.search(query, args.limit, pref=pref, entity=entity,
                                         explain=args.explain, facets=args.json)
-            except QueryError as e:  # one bad line does not stop a batch
+            except (QueryError, InternalError) as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
                 if args.json:
                     _print_json({"query": query, "total": 0, "hits": [], "error": e.message})
