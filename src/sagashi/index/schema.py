@@ -22,7 +22,7 @@ from ..domain.fields import TEXT_FIELDS
 from ..domain.places import prefecture_of
 from ..domain.records import Record
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def make_analyzer(analysis: SudachiAnalysis | None = None) -> Composable:
