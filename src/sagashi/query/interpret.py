@@ -40,6 +40,7 @@ from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
 from ..domain.lexicon import Lexicon
 from .expansions import RELATION_SOURCES, Kind, Source, weight
+from .kana import Piece, read_by_index
 
 #: Phrases that frame a question rather than say what is wanted.
 _SCAFFOLD = re.compile("|".join([
@@ -67,14 +68,9 @@ _LATIN_WORDS = re.compile(r"^[a-z][a-z0-9'’\- ]*$")
 MAX_SPAN = 4
 #: Concepts kept from one piece of text (a longer query is cut, not slow).
 MAX_CONCEPTS = 16
-#: Kana left over after known readings (し of こうべし, けん of ひょうごけん).
-MAX_LEFTOVER = 2
-#: Shortest kana piece read as a word on its own (shorter ones, like する,
-#: are too often grammar).
-MIN_READING = 3
 _KATAKANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa])[-‐‑‒–—―−ｰ－](?=[\u30a1-\u30fa]|$)")
 _KATAKANA_DOT = re.compile(r"(?<=[\u30a1-\u30fc])[・･](?=[\u30a1-\u30fc])")
-_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{2,}")
+_KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}")
 
 
 
@@ -196,14 +192,16 @@ class Interpreter:
         return self._special(span, fields, single=True) or self._word(span, fields)
 
     def _kana_readings(self, text: str, fields) -> tuple[str, list[Concept]]:
-        """Hiragana that Sudachi cannot read as words (あまくさ -> 甘く + さ) but that
-        spell known readings (天草 is アマクサ) become reading concepts; their
-        text is blanked out for the rest of the analysis."""
+        """Kana that Sudachi misreads (あまくさ -> 甘く + さ, にほんごきょうしつ ->
+        にほん + 御教室) but that spells readings the index holds (天草 is
+        アマクサ; 日本語 + 教室) become one concept per reading
+        (:mod:`sagashi.query.kana`); their text is blanked out for the rest
+        of the analysis."""
         concepts = []
-        for m in _HIRAGANA_RUN.finditer(text):
+        for m in _KANA_RUN.finditer(text):
             run = m.group()
             if not _standalone(text, m.start(), m.end()):
-                continue  # hiragana against other script is grammar (している), not a name
+                continue  # kana against other script is grammar (している), not a name
             place = places.lookup_reading(run)
             if place is not None:  # ひょうごけん: the prefecture
                 alts = [alternative("pref", place.prefectures, "prefecture")]
@@ -213,32 +211,26 @@ class Interpreter:
                 concepts.append(Concept(run, tuple(alts), fields))
                 text = text[:m.start()] + " " * len(run) + text[m.end():]
                 continue
-            if len([u for u in self.analysis.units(run) if u.level != "A"]) < 2:
-                continue  # Sudachi read it as one word: its normal path covers it
-            pieces = self._reading_cover(run)
+            pieces = read_by_index(run, self.analysis, self.known,
+                                   QUERY_STOPWORDS.__contains__)
             if pieces:
-                concepts += [Concept(piece, (alternative("term", (term,), "reading"),), fields)
-                             for piece, term in pieces]  # "term": one word, any kind
+                concepts += [self._piece(piece, fields) for piece in pieces]
                 text = text[:m.start()] + " " * len(run) + text[m.end():]
         return text, concepts
 
-    def _reading_cover(self, run: str) -> list[tuple[str, str]]:
-        """Split a kana run into the fewest known readings (or known words
-        spelt in katakana), longest first, allowing a short leftover at the
-        end (こうべし -> こうべ + し); [] if it cannot be covered."""
-        pieces, start = [], 0
-        while start < len(run):
-            for end in range(len(run), start + MIN_READING - 1, -1):
-                piece = run[start:end]
-                term = next((t for t in (reading_term(piece), fold(to_katakana(piece)))
-                             if t and self.known(t)), None)
-                if term:
-                    pieces.append((piece, term))
-                    start = end
-                    break
-            else:
-                return pieces if pieces and len(run) - start <= MAX_LEFTOVER else []
-        return pieces
+    def _piece(self, piece: Piece, fields) -> Concept:
+        """The concept of a piece of kana read by the index: its reading,
+        and when Sudachi reads the piece alone as one word (しごと -> 仕事),
+        that word with its synonyms too."""
+        reading = alternative("term", (piece.term,), "reading")  # "term": one word, any kind
+        spans = _content_spans(self.analysis.units(piece.text))
+        if (len(spans) == 1 and len(spans[0].units) == 1 and spans[0].surface == piece.text
+                and self.known(spans[0].key)):
+            word = self._single(spans[0], fields)
+            if any(a.terms == reading.terms for a in word.alternatives):
+                return word
+            return Concept(piece.text, (*word.alternatives, reading), fields)
+        return Concept(piece.text, (reading,), fields)
 
     def _is_synonym_span(self, span: _Span) -> bool:
         return self.lexicon.has_synonyms(span.key) or self.lexicon.has_synonyms(span.surface)
