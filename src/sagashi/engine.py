@@ -45,13 +45,22 @@ from .index.manifest import data_changed, live_generation
 from .index.schema import to_record
 from .index.searcher import open_searcher
 from .query import rank
-from .query.explain import describe, explain
+from .query.explain import describe, explain, related_only
 from .query.highlight import Marks, marks_for, snippet
 from .query.interpret import Interpreter
 from .query.plan import Clause, Plan, filter_query, make_plan
 from .query.similar import key_terms, similar_query
 from .query.syntax import normalize_query, parse
-from .results import Form, Hit, Match, Project, SearchResults, Understanding, Understood
+from .results import (
+    Form,
+    Hit,
+    Match,
+    Project,
+    Related,
+    SearchResults,
+    Understanding,
+    Understood,
+)
 from .whoosh_ext import bulk
 
 log = logging.getLogger("sagashi")
@@ -285,11 +294,12 @@ class Engine:
         marks = marks_for(plan)
         n = len(plan.clauses)
         return [self._hit(searcher, d, s, m, n, marks,
-                          explain(searcher, plan, d) if explain_hits else ())
+                          explain(searcher, plan, d) if explain_hits else (),
+                          related_only(searcher, plan, d))
                 for d, s, m in ranked]
 
     def _hit(self, searcher, docnum: int, score: float, matched: int, n: int, marks: Marks,
-             explained: tuple[Match, ...]) -> Hit:
+             explained: tuple[Match, ...], related: tuple[Related, ...] = ()) -> Hit:
         f = searcher.stored_fields(docnum)
         summary, title = f.get("summary", ""), f.get("title", "")
         snip = snippet(summary, self._analysis, marks, "summary")
@@ -300,7 +310,7 @@ class Engine:
         return Hit(no=int(f["no"]), score=float(score), organization=f.get("organization", ""),
                    title=title, location=f.get("location", ""), entity=f.get("entity_raw", ""),
                    summary=summary, prefecture=f.get("pref", ""), snippet=snip,
-                   matched=matched, concepts=n, explain=explained)
+                   matched=matched, concepts=n, explain=explained, related_only=related)
 
     def _facets(self, searcher, result: rank.Ranking) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}

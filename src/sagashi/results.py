@@ -41,6 +41,15 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A word of the query that a hit matched only through weak relations
+    (ボランティア -> 支援者): the word as typed and the related words found."""
+
+    concept: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Hit:
     """One matching project."""
 
@@ -56,12 +65,18 @@ class Hit:
     matched: int = 0  # how many of the query's concepts it matched
     concepts: int = 0  # how many concepts the query had
     explain: tuple[Match, ...] = ()
+    #: The query's words this hit matched only through related words. When
+    #: they are all it matched, it ranks below every hit found directly.
+    related_only: tuple[Related, ...] = ()
 
     def to_json(self, explain: bool = False) -> dict:
         """The hit as ``sagashi search --json`` writes it."""
         out = {"no": self.no, "score": round(self.score, 4), "organization": self.organization,
                "title": self.title, "location": self.location, "entity": self.entity,
                "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans]}
+        if self.related_only:
+            out["related_only"] = [{"concept": r.concept, "words": list(r.words)}
+                                   for r in self.related_only]
         if explain:
             out["matched"] = f"{self.matched}/{self.concepts}"
             out["explain"] = [asdict(m) for m in self.explain]

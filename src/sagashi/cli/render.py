@@ -75,6 +75,9 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
         lines.append(f"   {p(hit.title)}")
         if hit.snippet.text and hit.snippet.field != "title":
             lines.append(f"   {render_snippet(hit.snippet, colour)}")
+        if hit.related_only:
+            found = "; ".join(f"{r.concept} → {', '.join(r.words)}" for r in hit.related_only)
+            lines.append(f"   {d}related words only: {p(found)}{r}")
         if explain:
             lines.append(f"   {d}score {hit.score:.2f}, matched {hit.matched}/{hit.concepts}{r}")
             for m in hit.explain:

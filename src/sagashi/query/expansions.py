@@ -27,11 +27,14 @@ Source = Literal["literal", "compound", "sudachi synonym", "synonym", "related",
 
 @dataclass(frozen=True)
 class Expansion:
-    """How one source counts: ``weight`` relative to the literal word, and
-    whether what it produces may name a place."""
+    """How one source counts: ``weight`` relative to the literal word;
+    whether what it produces may name a place; and whether it is a weak
+    relation (a record found only through it ranks below every record
+    found directly, and says so)."""
 
     weight: float
     names_place: bool = False
+    weak: bool = False
 
 
 EXPANSIONS: dict[Source, Expansion] = {
@@ -39,7 +42,7 @@ EXPANSIONS: dict[Source, Expansion] = {
     "compound": Expansion(0.9, names_place=True),  # 日本語教室 -> 日本 語 教室
     "sudachi synonym": Expansion(0.5),  # SudachiDict groups: 子ども ~ 児童
     "synonym": Expansion(0.6),  # data/synonyms.tsv, relation "equal"
-    "related": Expansion(0.35),  # data/synonyms.tsv, relation "related"
+    "related": Expansion(0.35, weak=True),  # data/synonyms.tsv, relation "related"
     "reading": Expansion(0.7, names_place=True),  # こうべ -> 神戸
     "romaji": Expansion(0.7, names_place=True),  # kobe -> 神戸
     "glossary": Expansion(0.8),  # English words: data/glossary_en.tsv
@@ -74,6 +77,15 @@ def names_place(source: Source) -> bool:
     """Whether an alternative from ``source`` may name a place (and so is
     looked for in 所在地 too)."""
     return EXPANSIONS[source].names_place
+
+
+def is_weak(source: Source) -> bool:
+    """Whether ``source`` is a weak relation (ボランティア -> 支援者).
+
+    >>> is_weak("related"), is_weak("synonym")
+    (True, False)
+    """
+    return EXPANSIONS[source].weak
 
 
 def keyword_field(kind: Kind) -> str | None:

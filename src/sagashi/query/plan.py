@@ -22,7 +22,7 @@ from ..domain import entities, places
 from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS
 from ..errors import UsageError
 from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
-from .expansions import keyword_field, names_place, weight
+from .expansions import is_weak, keyword_field, names_place, weight
 from .interpret import Alternative, Concept, Interpreter, alternative
 from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words, bracketed
 
@@ -57,6 +57,9 @@ class Clause:
     #: For a bracketed group run as written (``(ウクライナ OR ベトナム)``): the
     #: clauses of the words inside it, for explain, highlights and messages.
     parts: tuple[Clause, ...] = ()
+    #: For a concept with weak forms (ボランティア ~ 支援者): the query of its
+    #: other forms, which find it directly. None when it has no weak forms.
+    direct: wq.Query | None = None
 
     def leaves(self) -> tuple[Clause, ...]:
         """The clauses of single words this clause stands for: its parts for
@@ -271,12 +274,14 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
     useful = _strongest([alt for alt in concept.alternatives if dfs[alt] > 0]
                         or [concept.alternatives[0]])
     target = _idf(reader, literal.terms) if literal and dfs[literal] else _idf(reader, ())
-    subs = []
+    subs, direct = [], []
     for alt in useful:
         scale = 1.0
         if alt is not literal and alt.kind in ("words", "phrase", "term"):
             scale = target / _idf(reader, alt.terms)
         subs.append(alternative_query(alt, concept.fields, scale))
+        if not is_weak(alt.source):
+            direct.append(subs[-1])
     # informativeness: of the word as typed when records contain it, else of
     # the commonest form that stands in for it. A word no record holds counts
     # as one a single record holds: as informative as a word can be, but no
@@ -286,7 +291,9 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
     if df == 0:
         df = max(dfs.values())
     return Clause(concept.label, _best(subs), concept,
-                  weight=lucene_idf(reader.doc_count_all(), max(df, 1)), known=df > 0)
+                  weight=lucene_idf(reader.doc_count_all(), max(df, 1)), known=df > 0,
+                  direct=None if len(direct) == len(subs) else
+                  _best(direct) if direct else wq.NullQuery)
 
 
 def _strongest(alts: list[Alternative]) -> list[Alternative]:

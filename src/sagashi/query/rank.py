@@ -15,6 +15,11 @@ own function below:
    enough of the query's information follow, by how many clauses they match,
    how informative those are, then score (:func:`partial_matches`).
 
+Records found only through a weak relation (ボランティア -> 支援者: every
+clause they match, they match only through related words) come after every
+record found directly (:func:`weak_only`). Words no record contains are left
+out first (:func:`without_unmatched`).
+
 Explicit AND / OR queries are run as written (their plan is strict).
 """
 
@@ -82,15 +87,53 @@ def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> R
     scope = Scope.of(searcher, plan, filter_q)
     full = full_matches(searcher, plan, scope)
     matching = set(full)
-    ranked = with_phrase_bonus(searcher, plan, full, limit)
+    weak = weak_only(searcher, plan.clauses, dict.fromkeys(full))
+    ranked = with_phrase_bonus(searcher, plan, _without(full, weak), limit)
     ranked, named = promote_names(searcher, plan, scope, full, ranked, limit)
     matching |= named
+    later: Ranked = []
     if len(ranked) < limit:
         relaxed = partial_matches(searcher, plan, scope, matching | {d for d, _, _ in ranked},
                                   limit)
-        ranked += relaxed[:limit - len(ranked)]
         matching.update(d for d, _, _ in relaxed)
+        weak |= weak_only(searcher, plan.clauses, _matched_clauses(searcher, plan, relaxed))
+        ranked += [r for r in relaxed if r[0] not in weak][:limit - len(ranked)]
+        later = [r for r in relaxed if r[0] in weak]
+    # found only through weak relations (ボランティア -> 支援者): below every direct match
+    if len(ranked) < limit:
+        weak_full = {d: s for d, s in full.items() if d in weak and d not in named}
+        ranked += with_phrase_bonus(searcher, plan, weak_full, limit - len(ranked))
+    ranked += later[:limit - len(ranked)]
     return Ranking(ranked, len(matching), matching)
+
+
+def _without(scores: dict[int, float], docs: set[int]) -> dict[int, float]:
+    return {d: s for d, s in scores.items() if d not in docs} if docs else scores
+
+
+def _matched_clauses(searcher, plan: Plan, ranked: Ranked) -> dict[int, list[Clause] | None]:
+    optional = [c for c in plan.clauses if not c.required]
+    matched = matches_by_doc(searcher, optional, [d for d, _, _ in ranked])
+    return {d: [*(c for c in plan.clauses if c.required), *matched[d]] for d in matched}
+
+
+def weak_only(searcher, clauses, docs: dict[int, list[Clause] | None]) -> set[int]:
+    """Those of ``docs`` (each mapped to the clauses it matched, None for
+    all of them) found only through weak relations (ボランティア -> 支援者):
+    every clause they match, they match only through weak forms."""
+    weak: dict[int, int] = {}
+    for clause in clauses:
+        if clause.direct is None:
+            continue
+        found = {d for d, matched in docs.items() if matched is None or clause in matched}
+        if not found:
+            continue
+        direct = bulk.score_all(searcher, clause.direct, found) \
+            if clause.direct is not wq.NullQuery else {}
+        for d in found.difference(direct):
+            weak[d] = weak.get(d, 0) + 1
+    return {d for d, count in weak.items()
+            if count == len(clauses if docs[d] is None else docs[d] or ())}
 
 
 def without_unmatched(plan: Plan) -> Plan | None:
