@@ -57,6 +57,10 @@ EXPANSIONS: dict[Source, Expansion] = {
     "prefix": Expansion(0.8),  # ボランティ* -> ボランティア (the prefix itself: 1.0)
 }
 
+#: A glossary row lists its translations most common first (japanese:
+#: 日本語, 日本); each after the first counts for this share of it.
+ALTERNATE_TRANSLATION = 0.5
+
 #: The source of a synonym of each relation in data/synonyms.tsv.
 RELATION_SOURCES: dict[str, Source] = {"equal": "synonym", "related": "related"}
 

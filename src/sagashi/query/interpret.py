@@ -39,7 +39,7 @@ from ..analysis import (
 from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
 from ..domain.lexicon import Lexicon
-from .expansions import RELATION_SOURCES, Kind, Source, weight
+from .expansions import ALTERNATE_TRANSLATION, RELATION_SOURCES, Kind, Source, weight
 from .kana import Piece, read_by_index
 
 #: Phrases that frame a question rather than say what is wanted.
@@ -300,16 +300,20 @@ class Interpreter:
         alts = [_literal(span), *self._unit_alternatives(span)] if (single or in_data) else []
         japanese, found_in = self.lexicon.english(surface)
         source: Source = "glossary" if found_in == "glossary" else "place"
-        for term in japanese:
+        for rank, term in enumerate(japanese):
+            # a glossary row lists its translations most common first: the
+            # later ones (japanese -> 日本語, then 日本) count for less
+            scale = 1.0 if rank == 0 else ALTERNATE_TRANSLATION
             place = places.lookup(term)
             if place and place.kind != "city":
-                alts.append(alternative("pref", place.prefectures, "place name"))
+                alts.append(alternative("pref", place.prefectures, "place name", scale))
             parts = self._parts(place.name[:-1] if place and place.kind == "city"
                                 and place.name.endswith("市") else term)
             if parts:
-                alts.append(alternative("words", parts, source))
+                alts.append(alternative("words", parts, source, scale))
                 # the translation's own synonyms (language class -> 日本語教室 ~ 日本語学習)
-                alts += self._synonyms(span, self.lexicon.key(term), weight(source), source)
+                alts += self._synonyms(span, self.lexicon.key(term), weight(source) * scale,
+                                       source)
         if single and not in_data:
             kana = romaji_to_hiragana(surface)
             reading = reading_term(kana) if kana else None

@@ -1,0 +1,39 @@
+"""A glossary row lists its translations most common first; the later ones
+count for less (ALTERNATE_TRANSLATION), so an English word finds its main
+sense first (japanese: 日本語 before 日本)."""
+
+from __future__ import annotations
+
+from sagashi import Engine
+from sagashi.index.build import build_index
+from sagashi.query.expansions import ALTERNATE_TRANSLATION, weight
+
+from .conftest import HEADER, nos
+
+
+def forms(engine, query):
+    concept = engine.understand(query).concepts[0]
+    return {" ".join(f.terms): f.weight for f in concept.forms if f.source == "glossary"}
+
+
+def test_later_translations_count_for_less(engine):
+    found = forms(engine, "migrant")  # glossary: migrant -> 移民, 移住者
+    assert found["移民"] == weight("glossary")
+    assert found["移住 者"] == weight("glossary") * ALTERNATE_TRANSLATION
+
+
+def test_a_single_translation_counts_fully(engine):
+    assert set(forms(engine, "refugee").values()) == {weight("glossary")}
+
+
+def test_the_main_sense_ranks_first(tmp_path):
+    # japanese -> 日本語, 日本: the record about the language comes before the
+    # one with 日本 (Japan) in its name, though names count most
+    data = tmp_path / "d.tsv"
+    data.write_text(HEADER +
+                    "1\t(特非)\t日本タイ協会\t東京都港区\t地域交流の場づくり\t地域の交流会\n"
+                    "2\t(特非)\tB会\t東京都港区\t夜間の日本語クラス\t地域の交流会\n"
+                    "3\t(特非)\tC会\t東京都港区\t相談窓口\t生活相談\n", encoding="utf-8")
+    build_index(data, tmp_path / "ix")
+    with Engine(tmp_path / "ix") as engine:
+        assert nos(engine.search("japanese")) == [2, 1]
