@@ -294,7 +294,7 @@ class Engine:
         marks = marks_for(plan)
         n = len(plan.clauses)
         return [self._hit(searcher, d, s, m, n, marks,
-                          explain(searcher, plan, d) if explain_hits else (),
+                          explain(searcher, plan, d, self._analysis) if explain_hits else (),
                           related_only(searcher, plan, d))
                 for d, s, m in ranked]
 

@@ -32,12 +32,18 @@ class Snippet:
 
 @dataclass(frozen=True)
 class Match:
-    """For ``explain``: a term that matched, where, and why it was searched."""
+    """For ``explain``: a form of a query word that matched, where, and why
+    it was searched. ``term`` is what the record holds there, as written in
+    it (子ども for the synonym group of 児童); ``source`` the mechanism's key
+    (``sudachi synonym``), ``how`` the same in words; ``form`` the index term
+    searched (``#16008``, ``~コベ``)."""
 
     concept: str
     field: str
     term: str
     source: str
+    form: str = ""
+    how: str = ""
 
 
 @dataclass(frozen=True)

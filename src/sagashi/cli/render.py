@@ -12,6 +12,8 @@ import re
 
 from ..results import Project, SearchResults, Snippet
 
+#: How the text output names the keyword fields a match was found in.
+FIELD_NAMES = {"pref": "prefecture", "entity_code": "entity type"}
 BOLD, DIM, MARK, RESET = "\033[1m", "\033[2m", "\033[1;33m", "\033[0m"
 _SPACES = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -81,7 +83,8 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
         if explain:
             lines.append(f"   {d}score {hit.score:.2f}, matched {hit.matched}/{hit.concepts}{r}")
             for m in hit.explain:
-                lines.append(f"   {d}  {p(m.concept)}: {p(m.term)} in {m.field} ({m.source}){r}")
+                lines.append(f"   {d}  {p(m.concept)}: {p(m.term)} in "
+                             f"{FIELD_NAMES.get(m.field, m.field)} ({p(m.how or m.source)}){r}")
         lines.append("")
     shown, total = len(results.hits), results.total
     noun = "result" if total == 1 else "results"
