@@ -46,7 +46,7 @@ from .index.schema import to_record
 from .index.searcher import open_searcher
 from .query import rank
 from .query.explain import describe, explain, related_only
-from .query.highlight import Marks, marks_for, snippet
+from .query.highlight import Marks, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
 from .query.plan import Clause, Plan, filter_query, make_plan
 from .query.similar import key_terms, similar_query
@@ -303,14 +303,14 @@ class Engine:
         f = searcher.stored_fields(docnum)
         summary, title = f.get("summary", ""), f.get("title", "")
         snip = snippet(summary, self._analysis, marks, "summary")
-        if not snip.spans and marks:
-            title_snip = snippet(title, self._analysis, marks, "title")
-            if title_snip.spans:
-                snip = title_snip
+        title_spans = tuple(match_spans(title, self._analysis, marks)) if marks else ()
+        if not snip.spans and title_spans:
+            snip = snippet(title, self._analysis, marks, "title")
         return Hit(no=int(f["no"]), score=float(score), organization=f.get("organization", ""),
                    title=title, location=f.get("location", ""), entity=f.get("entity_raw", ""),
                    summary=summary, prefecture=f.get("pref", ""), snippet=snip,
-                   matched=matched, concepts=n, explain=explained, related_only=related)
+                   matched=matched, concepts=n, explain=explained, related_only=related,
+                   title_spans=title_spans)
 
     def _facets(self, searcher, result: rank.Ranking) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}

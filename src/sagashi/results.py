@@ -74,11 +74,14 @@ class Hit:
     #: The query's words this hit matched only through related words. When
     #: they are all it matched, it ranks below every hit found directly.
     related_only: tuple[Related, ...] = ()
+    #: ``(start, end)`` offsets of the matches inside ``title``.
+    title_spans: tuple[tuple[int, int], ...] = ()
 
     def to_json(self, explain: bool = False) -> dict:
         """The hit as ``sagashi search --json`` writes it."""
         out = {"no": self.no, "score": round(self.score, 4), "organization": self.organization,
                "title": self.title, "location": self.location, "entity": self.entity,
+               "title_spans": [list(s) for s in self.title_spans],
                "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans]}
         if self.related_only:
             out["related_only"] = [{"concept": r.concept, "words": list(r.words)}

@@ -228,7 +228,7 @@ def cmd_search(args) -> int:
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
-        print(render_results(results, _colour(args), args.explain))
+        print(render_results(results, _colour(args), args.explain, width=_columns()))
     return 0
 
 
@@ -262,7 +262,7 @@ def _search_stdin(args) -> int:
             if args.json:
                 _print_json(results.to_json(args.explain))
             else:
-                print(render_results(results, _colour(args), args.explain))
+                print(render_results(results, _colour(args), args.explain, width=_columns()))
             sys.stdout.flush()
     return 0
 
@@ -285,7 +285,8 @@ def cmd_similar(args) -> int:
     if args.json:
         _print_json(results.to_json())
     else:
-        print(render_results(results, _colour(args), False, what="similar to"))
+        print(render_results(results, _colour(args), False, what="similar to",
+                             width=_columns()))
     return 0
 
 
@@ -403,6 +404,15 @@ def _colour(args) -> bool:
     if args.color == "never" or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+def _columns() -> int | None:
+    """The terminal's width, to wrap long lines under their indent; None
+    when output goes to a file or a pipe (lines are left whole)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+    return max(shutil.get_terminal_size().columns, 40)
 
 
 def _silence_stdout() -> None:
