@@ -711,7 +711,7 @@ def prefix_index(tmp_path_factory):
 
 
 def _expanded(results) -> int:
-    return sum(line.count("(prefix ") for line in results.interpretation)
+    return sum(line.count("(prefix match, ") for line in results.interpretation)
 
 
 @pytest.mark.parametrize("query", ["pfx*", "p*", "pfxs*", "pfxsa*", "~*", "#*"])
@@ -736,7 +736,7 @@ def test_the_prefixes_of_a_query_share_one_budget_of_records(prefix_index, monke
     assert _expanded(prefix_index.search("pfxs*", explain=True)) == 20
     both = prefix_index.search("pfxs* pfxt*", explain=True)
     assert _expanded(both) == 20
-    assert all("(prefix " in line for line in both.interpretation)  # each got its share
+    assert all("(prefix match, " in line for line in both.interpretation)  # each got its share
 
 
 def test_a_query_of_many_prefixes_is_quick(prefix_index):
