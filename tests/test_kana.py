@@ -62,8 +62,11 @@ def test_sudachi_is_kept_where_it_reads_as_much():
                          {"探す"}.__contains__) == []
 
 
-def test_too_much_left_over_is_no_reading():
-    assert read_by_index("かいごろけっと", SudachiAnalysis(), {"~カイゴ"}.__contains__) == []
+def test_with_too_much_left_over_only_long_pieces_are_kept():
+    known = {"~カイゴ", "~ケト", "~ナンミン", "~シツ"}.__contains__
+    assert texts(read_by_index("かいごろけっと", SudachiAnalysis(), known)) == ["かいご"]
+    # しつ (two kana) could be anything: the rest of the string is Sudachi's
+    assert texts(read_by_index("なんみんぎょうしつ", SudachiAnalysis(), known)) == ["なんみん"]
 
 
 # -- the index holds readings of compounds -------------------------------------------

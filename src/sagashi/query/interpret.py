@@ -213,9 +213,10 @@ class Interpreter:
                 continue
             pieces = read_by_index(run, self.analysis, self.known,
                                    QUERY_STOPWORDS.__contains__)
-            if pieces:
-                concepts += [self._piece(piece, fields) for piece in pieces]
-                text = text[:m.start()] + " " * len(run) + text[m.end():]
+            concepts += [self._piece(piece, fields) for piece in pieces]
+            for piece in pieces:  # what is left of the run goes to Sudachi
+                at = m.start() + piece.start
+                text = text[:at] + " " * len(piece.text) + text[at + len(piece.text):]
         return text, concepts
 
     def _piece(self, piece: Piece, fields) -> Concept:

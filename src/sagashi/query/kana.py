@@ -6,8 +6,8 @@ which is often not what was meant: にほんごきょうしつ becomes にほん
 word it holds the word's reading (``~ニホンゴ`` beside 日本語, compounds
 included). :func:`read_by_index` splits a kana string into the readings the
 index holds, fewest pieces first (so the longest readings win), with a
-particle or two left over, and keeps that split only where it accounts for
-more of the string than Sudachi's words do.
+particle or two left over, and keeps that split only where it reads the
+string better than Sudachi's words do (longer words the index knows).
 
 >>> known = {"~ニホンゴ", "~キョシツ", "~ニホン"}.__contains__
 >>> [p.text for p in segment("にほんごきょうしつ", known)[0]]
@@ -30,6 +30,9 @@ MAX_PIECE = 16
 MIN_PIECE = 2
 #: At most this many kana may be left over (besides one-kana particles).
 MAX_LEFTOVER = 2
+#: With more left over, only pieces this long are kept (and the rest is left
+#: to Sudachi): shorter readings are too often chance.
+SURE_PIECE = 3
 #: One-kana particles, which may stand between pieces (こどものいばしょ).
 PARTICLES = frozenset("のをにでとへがはもや")
 
@@ -37,10 +40,12 @@ PARTICLES = frozenset("のをにでとへがはもや")
 @dataclass(frozen=True)
 class Piece:
     """A piece of a kana string, as typed, and the index term it spells: a
-    reading (``~ニホンゴ``) or a word written in kana (``カフェ``)."""
+    reading (``~ニホンゴ``) or a word written in kana (``カフェ``);
+    ``start`` is where it begins in the string."""
 
     text: str
     term: str
+    start: int = 0
 
 
 def piece_term(piece: str, known: Callable[[str], bool]) -> str | None:
@@ -77,7 +82,7 @@ def segment(run: str, known: Callable[[str], bool]) -> tuple[list[Piece], int]:
         for j in range(i + MIN_PIECE, min(n, i + MAX_PIECE) + 1):
             term = piece_term(run[i:j], known)
             if term:
-                piece = Piece(run[i:j], term)
+                piece = Piece(run[i:j], term, i)
                 options.append((left, count + 1, (*lengths, i - j), (*pieces, piece), j))
         for left2, count2, lengths2, pieces2, end in options:
             candidate = (left2, count2, lengths2, pieces2)
@@ -91,32 +96,35 @@ def segment(run: str, known: Callable[[str], bool]) -> tuple[list[Piece], int]:
     return list(pieces), n - uncovered
 
 
-def sudachi_coverage(run: str, analysis: SudachiAnalysis, known: Callable[[str], bool],
-                     scaffolding: Callable[[str], bool] = lambda word: False) -> int:
-    """How many kana of ``run`` Sudachi reads as words the index holds, as
-    question scaffolding (さがす) or as particles: its finest words of two
-    kana or more, found literally or by reading."""
-    covered = 0
+def sudachi_score(run: str, analysis: SudachiAnalysis, known: Callable[[str], bool],
+                  scaffolding: Callable[[str], bool] = lambda word: False) -> int:
+    """How well Sudachi reads ``run``: the squared lengths of its finest words
+    of two kana or more that the index holds (literally or by reading) or
+    that are question scaffolding (さがす), plus one for each particle.
+    Squares favour long words: なんみん read as one word says more than
+    何 + 見る (なん + みん)."""
+    score = 0
     for unit in analysis.units(run):
         if unit.level == "C":
             continue
         if unit.stopped:
-            covered += len(unit.surface)
+            score += len(unit.surface)
             continue
         reading = reading_term(unit.reading)
         if len(unit.surface) >= MIN_PIECE and (
                 known(unit.text) or scaffolding(unit.text)
                 or (reading is not None and known(reading))):
-            covered += len(unit.surface)
-    return covered
+            score += len(unit.surface) ** 2
+    return score
 
 
 def read_by_index(run: str, analysis: SudachiAnalysis, known: Callable[[str], bool],
                   scaffolding: Callable[[str], bool] = lambda word: False) -> list[Piece]:
     """The pieces of a kana string read by the index's readings, or [] when
-    Sudachi's words (known ones, or ``scaffolding`` a question is phrased
-    with) account for as much of it (then they are used), when too much is
-    left over, or when the string is too long to try."""
+    Sudachi reads it as well (its known words, or ``scaffolding`` a question
+    is phrased with, as long or longer), or when the string is too long to
+    try. With more than a kana or two left over, only the long pieces are
+    kept; the caller leaves the rest of the string to Sudachi."""
     if len(run) > MAX_RUN:
         return []
     seen: dict[str, bool] = {}
@@ -127,8 +135,10 @@ def read_by_index(run: str, analysis: SudachiAnalysis, known: Callable[[str], bo
         return seen[term]
 
     pieces, covered = segment(run, cached)
-    if not pieces or len(run) - covered > MAX_LEFTOVER:
-        return []
-    if covered <= sudachi_coverage(run, analysis, cached, scaffolding):
+    if len(run) - covered > MAX_LEFTOVER:
+        pieces = [p for p in pieces if len(p.text) >= SURE_PIECE]
+    ours = sum(len(p.text) ** 2 for p in pieces) + sum(
+        1 for ch in run if ch in PARTICLES) * bool(pieces)
+    if not pieces or ours <= sudachi_score(run, analysis, cached, scaffolding):
         return []
     return pieces
