@@ -14,6 +14,7 @@ generation. Results are plain frozen dataclasses built inside the searcher's
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -44,7 +45,7 @@ from .index import storage
 from .index.manifest import data_changed, live_generation
 from .index.schema import to_record
 from .index.searcher import open_searcher
-from .query import rank
+from .query import advice, rank
 from .query.explain import describe, explain, related_only
 from .query.highlight import Marks, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
@@ -52,6 +53,8 @@ from .query.plan import Clause, Plan, filter_query, make_plan
 from .query.similar import key_terms, similar_query
 from .query.syntax import normalize_query, parse
 from .results import (
+    Advice,
+    Filtered,
     Form,
     Hit,
     Match,
@@ -237,8 +240,43 @@ class Engine:
                 result = rank.run(searcher, plan, limit, filter_q)
                 hits = self._hits(searcher, plan, result.ranked, explain)
                 counts = self._facets(searcher, result) if facets else {}
+                advice = self._advice(searcher, plan, pref, entity, bool(hits))
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(describe(c) for c in plan.clauses), plan.unmatched)
+                                 tuple(describe(c) for c in plan.clauses), plan.unmatched,
+                                 advice)
+
+    def _advice(self, searcher, plan: Plan, pref: str | None, entity: str | None,
+                found: bool) -> Advice:
+        """What to try instead (:mod:`sagashi.query.advice`): other spellings
+        of words no record holds, and for a query that ``found`` nothing, the
+        filters that left everything out and words too common alone."""
+        if not plan.unmatched and found:
+            return Advice()
+        filters = {"pref": pref, "entity": entity}
+
+        def total(p: Plan, **kept) -> int:
+            return rank.run(searcher, p, 1, filter_query(**{**filters, **kept})).total
+
+        filtered = []
+        unexcluded = dataclasses.replace(plan, exclusions=())
+        if not found and (pref or entity or plan.exclusions) and \
+                total(unexcluded, pref=None, entity=None):
+            for name, value in filters.items():
+                if value and (n := total(plan, **{name: None})):
+                    filtered.append(Filtered(name, value, n))
+            if plan.exclusions and (n := total(unexcluded)):
+                filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
+            if not filtered:
+                n = total(unexcluded, pref=None, entity=None)
+                filtered = [Filtered(name, value, n) for name, value in filters.items() if value]
+                filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
+
+        def finds(text: str) -> bool:
+            return total(self._plan(searcher, text)) > 0
+
+        common = () if found else advice.too_common(plan, rank.without_unmatched(plan))
+        return Advice(advice.did_you_mean(searcher, self._analysis, plan, finds),
+                      tuple(filtered), common)
 
     def understand(self, query: str) -> Understanding:
         """How ``query`` is understood: the concepts it asks for, each with

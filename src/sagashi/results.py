@@ -93,6 +93,44 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Filtered:
+    """A filter that left out every record a query's words find: ``name``
+    is ``pref``, ``entity`` or ``exclude`` (a ``-x`` or ``NOT x``),
+    ``value`` the filter as given, ``results`` how many it left out."""
+
+    name: str
+    value: str
+    results: int
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to try instead: queries spelt as the index spells them that
+    find something, when a word matched nothing (``did_you_mean``); and when
+    nothing was found, the filters that left out every match
+    (``filtered_out``) and the known words of a query that were too common
+    to search on alone (``too_common``)."""
+
+    did_you_mean: tuple[str, ...] = ()
+    filtered_out: tuple[Filtered, ...] = ()
+    too_common: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.did_you_mean or self.filtered_out or self.too_common)
+
+    def to_json(self) -> dict:
+        """The non-empty fields, as ``sagashi search --json`` writes them."""
+        out: dict = {}
+        if self.did_you_mean:
+            out["did_you_mean"] = list(self.did_you_mean)
+        if self.filtered_out:
+            out["filtered_out"] = [asdict(f) for f in self.filtered_out]
+        if self.too_common:
+            out["too_common"] = list(self.too_common)
+        return out
+
+
+@dataclass(frozen=True)
 class SearchResults:
     """The answer to one query. Iterating gives the hits in rank order."""
 
@@ -104,6 +142,8 @@ class SearchResults:
     #: Words of the query that no record contains (as typed); the hits are
     #: what the other words find.
     unmatched: tuple[str, ...] = ()
+    #: What to try instead, when a word matched nothing or nothing was found.
+    advice: Advice = field(default_factory=Advice)
 
     def __iter__(self):
         return iter(self.hits)
@@ -117,7 +157,7 @@ class SearchResults:
     def to_json(self, explain: bool = False) -> dict:
         out = {"query": self.query, "total": self.total,
                "hits": [h.to_json(explain) for h in self.hits],
-               "unmatched": list(self.unmatched)}
+               "unmatched": list(self.unmatched), **self.advice.to_json()}
         if self.facets:
             out["facets"] = self.facets
         if explain:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..results import Project, SearchResults, Snippet
+from ..results import Advice, Project, SearchResults, Snippet
 
 #: How the text output names the keyword fields a match was found in.
 FIELD_NAMES = {"pref": "prefecture", "entity_code": "entity type"}
@@ -144,7 +144,7 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
     query = p(results.query)
     notes = "".join(f"\n{p(word)}: no record mentions it" for word in results.unmatched)
     if not results.hits:
-        return f"No results {what} 「{query}」.{notes}"
+        return f"No results {what} 「{query}」.{notes}{render_advice(results.advice)}"
     b, d, r = (BOLD, DIM, RESET) if colour else ("", "", "")
     lines = []
     for rank, hit in enumerate(results, 1):
@@ -167,7 +167,7 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
     noun = "result" if total == 1 else "results"
     tail = f"{total} {noun} {what} 「{query}」" if shown == total else \
         f"{shown} of {total} {noun} {what} 「{query}」"
-    tail += notes
+    tail += notes + render_advice(results.advice)
     if explain and results.interpretation:
         tail += "\nunderstood as:\n" + "\n".join(f"  {p(line)}" for line in results.interpretation)
     out = "\n".join(lines) + "\n" + tail
@@ -183,6 +183,31 @@ def _hanging(line: str) -> str:
     bare = _SGR.sub("", line)
     numbered = re.match(r"\d+\. ", bare)
     return " " * (numbered.end() if numbered else len(bare) - len(bare.lstrip(" ")))
+
+
+def render_advice(advice: Advice) -> str:
+    """What to try after a query found nothing, one line each (each line
+    after a line break).
+
+    >>> from sagashi.results import Filtered
+    >>> print(render_advice(Advice(("日本語教室",), (Filtered("pref", "北海道", 5),), ("支援",))))
+    <BLANKLINE>
+    did you mean 日本語教室?
+    --pref 北海道 leaves out all 5 results; try without it
+    支援: in too many records to search on alone; add a more specific word
+    """
+    p = printable
+    lines = [f"did you mean {' / '.join(p(q) for q in advice.did_you_mean)}?"] \
+        if advice.did_you_mean else []
+    for f in advice.filtered_out:
+        what = p(f.value) if f.name == "exclude" else f"--{f.name} {p(f.value)}"
+        noun = "result" if f.results == 1 else "results"
+        lines.append(f"{what} leaves out {'the' if f.results == 1 else 'all'} {f.results} "
+                     f"{noun}; try without it")
+    if advice.too_common:
+        lines.append(f"{', '.join(p(w) for w in advice.too_common)}: in too many records to "
+                     "search on alone; add a more specific word")
+    return "".join(f"\n{line}" for line in lines)
 
 
 def render_project(p: Project) -> str:

@@ -25,7 +25,7 @@ SOURCE_NAMES = {
     "glossary": "English glossary", "place": "English place name",
     "place name": "English place name", "prefecture": "records in the prefecture",
     "region": "records in the region", "entity": "legal entity type",
-    "prefix": "word starting so", "query": "as written",
+    "prefix": "prefix match", "query": "as written",
 }
 #: How ``--explain`` names a literal match written otherwise in the record.
 VARIANT = "another form of the word"
