@@ -11,7 +11,7 @@ import pytest
 from sagashi import __version__
 from sagashi.cli.main import build_parser, main
 
-from .conftest import run_cli, run_process
+from .conftest import DATA, run_cli, run_process
 
 
 def test_search_text_output_shape(capsys, corpus_index):
@@ -103,7 +103,7 @@ def test_analyze_shows_units_with_offsets_and_levels(capsys):
 
 def test_index_build_and_stats(capsys, tmp_path):
     code, _, err = run_cli(capsys, "index", "build", "--index", str(tmp_path / "ix"))
-    assert code == 0 and "read 17 records, indexed 17" in err
+    assert code == 0 and f"read 17 records from {DATA}, indexed 17" in err
     code, out, _ = run_cli(capsys, "index", "stats", "--json", "--index", str(tmp_path / "ix"))
     stats = json.loads(out)
     assert stats["records"] == 17 and stats["dictionary"]["name"] == "core"

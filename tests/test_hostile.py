@@ -350,7 +350,8 @@ def test_other_bad_arguments_are_one_line_and_exit_2(argv):
     (["search", "難民", "--pref", "Atlantis"], 2),
     (["search", "難民", "--pref", ""], 0),
     (["search", "難民", "--pref", "\x00\ud800"], 2),
-    (["search", "難民", "--entity", "\x00\ud800"], 0),
+    (["search", "難民", "--entity", "\x00\ud800"], 2),  # unknown entity types are errors
+    (["search", "難民", "--entity", ""], 0),
     (["show", "99999999999999999999999"], 1),
     (["similar", "99999999999999999999999"], 1),
 ])

@@ -167,7 +167,9 @@ def test_an_index_built_with_other_settings_asks_for_a_reindex(tmp_path):
             with pytest.raises(IndexMismatchError) as e:
                 attempt()
             assert f"built with {key}" in str(e.value) and "needs a reindex" in str(e.value)
-            assert e.value.hint == f"reindex with: sagashi index build --index {root}"
+            # the hint rebuilds from the file the index was built from, not the bundled corpus
+            assert e.value.hint == (f"reindex with: sagashi index build --data "
+                                    f"{tmp_path / 'tiny.tsv'} --index {root}")
     build_index(tiny(tmp_path), root)  # the cure
     with Engine(root) as engine:
         assert nos(engine.search("大阪")) == [2]
@@ -189,15 +191,21 @@ def test_default_index_rebuilds_itself_when_the_data_changes(tmp_path, monkeypat
     assert index_stats(tmp_path / "ix").records == 4
 
 
-def test_default_index_follows_a_different_data_file(tmp_path, monkeypatch):
+def test_default_index_keeps_the_data_it_was_built_from(tmp_path, monkeypatch):
+    """SAGASHI_DATA says what a missing index is built from; an existing one
+    is never replaced by another file behind the user's back: it says so."""
     first, second = tiny(tmp_path, "a.tsv"), tiny(tmp_path, "b.tsv")
     append_record(second)
     monkeypatch.setenv("SAGASHI_INDEX", str(tmp_path / "ix"))
     monkeypatch.setenv("SAGASHI_DATA", str(first))
     Engine(notify=lambda note: None).close()
     monkeypatch.setenv("SAGASHI_DATA", str(second))
-    with Engine(notify=lambda note: None) as engine:
-        assert nos(engine.search("宇宙旅行")) == [18]
+    notes = []
+    with Engine(notify=notes.append) as engine:
+        assert nos(engine.search("宇宙旅行")) == []
+    assert notes == [f"the index at {tmp_path / 'ix'} was built from {first}, not from {second}; "
+                     f"to build it from that: sagashi index build --data {second} "
+                     f"--index {tmp_path / 'ix'}"]
 
 
 def test_default_index_is_served_while_another_process_rebuilds_it(tmp_path, monkeypatch):
@@ -222,7 +230,8 @@ def test_explicit_index_only_warns_when_the_data_changes(tmp_path):
     with Engine(tmp_path / "ix", notify=notes.append) as engine:
         assert engine.search("宇宙旅行").total == 0
     assert len(notes) == 1 and "changed since the index" in notes[0]
-    assert f"sagashi index build --index {tmp_path / 'ix'}" in notes[0]
+    assert notes[0].endswith(f"reindex with: sagashi index build --data {data} "
+                             f"--index {tmp_path / 'ix'}")
     assert storage.current_generation(tmp_path / "ix") == gen
 
 
@@ -266,7 +275,7 @@ def test_index_commands_exit_codes_and_messages(capsys, tmp_path):
     ix = tmp_path / "ix"
     code, out, err = run_cli(capsys, "index", "build", "--index", ix, "--data", DATA)
     assert code == 0 and out == ""
-    assert err.startswith("sagashi: read 17 records, indexed 17 in ")
+    assert err.startswith(f"sagashi: read 17 records from {DATA}, indexed 17 in ")
     assert err.rstrip().endswith(f"(tsv, utf-8) into {ix}") and err.count("\n") == 1
 
     more = tmp_path / "more.tsv"
@@ -305,7 +314,7 @@ def test_reindex_script(tmp_path):
     proc = subprocess.run([script, "--data", DATA, "--index", tmp_path / "ix"],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout == ""
-    assert proc.stderr.startswith("sagashi: read 17 records, indexed 17 in ")
+    assert proc.stderr.startswith(f"sagashi: read 17 records from {DATA}, indexed 17 in ")
     bad = tmp_path / "bad.tsv"
     bad.write_text(HEADER + "x\t\t会\t東京都\t事業\t概要\n", encoding="utf-8")
     proc = subprocess.run([script, "--data", bad, "--index", tmp_path / "ix"],

@@ -105,8 +105,8 @@ def test_blank_lines_are_skipped_and_line_numbers_still_count_them(tmp_path):
     path = write(tmp_path, "p.tsv", text)
     assert load_records(path).records == EXPECTED[:2]
     with pytest.raises(DataError) as e:  # the bad row is on physical line 7
-        load_records(write(tmp_path, "q.tsv", text.replace("みなと相談室", "")))
-    assert (e.value.line, e.value.column) == (7, "申請団体名")
+        load_records(write(tmp_path, "q.tsv", text.replace("外国人相談窓口\t生活相談と通訳", "\t")))
+    assert (e.value.line, e.value.column) == (7, "事業名")
 
 
 def test_english_column_names_in_any_order(tmp_path):
@@ -134,14 +134,17 @@ def test_the_bundled_corpus_loads():
 
 def _bad_cases():
     good = tsv(ROWS)
-    yield "missing column", tsv([r[:5] for r in ROWS], HEADER[:5]), 1, "概要", "missing column"
-    yield ("unknown column", tsv([[*r, "x"] for r in ROWS], [*HEADER, "備考"]), 1, "備考",
-           "unknown column '備考'")
+    yield ("unnamed column", tsv([[*r[:3], "x", *r[3:]] for r in ROWS], [*HEADER[:3], "", *HEADER[3:]]),
+           1, "4", "column 4 has no header")
+    yield ("repeated column", tsv([[*r, "x"] for r in ROWS], [*HEADER, "概要"]), 1, "概要",
+           "column '概要' appears twice")
     yield "empty No", good.replace("\n2\t", "\n\t"), 3, "No", "empty No"
     yield "duplicate No", good.replace("\n3\t", "\n1\t"), 4, "No", "duplicate No 1"
     yield "non-numeric No", good.replace("\n2\t", "\n2a\t"), 3, "No", "No must be a whole number"
-    yield "empty organisation", good.replace("みなと相談室", " "), 3, "申請団体名", "empty 申請団体名"
-    yield "empty title", good.replace("防災訓練", ""), 4, "事業名", "empty 事業名"
+    yield ("empty title and summary", good.replace("外国人相談窓口\t生活相談と通訳", " \t"), 3,
+           "事業名", "empty 事業名 and 概要")
+    yield ("empty title, no summary column", tsv([r[:4] + r[4:5] for r in ROWS], HEADER[:5])
+           .replace("防災訓練", ""), 4, "事業名", "empty 事業名")
     yield ("undecodable bytes", good.encode().replace("通訳".encode(), b"\xff\xfe"), 3, "概要",
            "cannot be decoded as utf-8")
     yield ("ragged row", good.replace("\t生活相談と通訳", ""), 3, "概要",

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shlex
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,12 @@ from whoosh import query as wq
 
 from . import validate
 from .analysis import SudachiAnalysis
-from .domain.fields import DEFAULT_FIELDS
+from .domain import resources
+from .domain.columns import Column
+from .domain.fields import COLUMN_VALUE, DEFAULT_FIELDS, column_field
 from .domain.lexicon import load_lexicon
-from .domain.resources import default_data_path, default_index_dir
 from .errors import (
+    DataError,
     EngineClosedError,
     GenerationGone,
     IndexLockedError,
@@ -42,16 +45,25 @@ from .errors import (
     UsageError,
 )
 from .index import storage
-from .index.manifest import data_changed, live_generation
+from .index.manifest import (
+    built_from_bundled,
+    columns_of,
+    data_state,
+    file_sha256,
+    live_generation,
+    rebuild_command,
+    remembered_data,
+)
 from .index.schema import to_record
 from .index.searcher import open_searcher
 from .query import advice, rank
 from .query.explain import describe, explain, related_only
+from .query.filters import conditions, filter_query
 from .query.highlight import Marks, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
-from .query.plan import Clause, Plan, filter_query, make_plan
+from .query.plan import Clause, Plan, make_plan
 from .query.similar import key_terms, similar_query
-from .query.syntax import normalize_query, parse
+from .query.syntax import field_key, normalize_query, parse
 from .results import (
     Advice,
     Filtered,
@@ -74,10 +86,16 @@ _OPEN_RETRIES = 5
 class Engine:
     """A search engine over one index folder.
 
-    ``Engine()`` (or ``Engine.open()``) uses the bundled index, building it
-    from the bundled data when it is missing, stale or built with other
-    settings. With an explicit ``index_dir`` nothing is built behind your
-    back: a missing index raises :class:`IndexMissingError`, other settings
+    ``Engine()`` (or ``Engine.open()``) uses the default index (``SAGASHI_INDEX``
+    if set, else the bundled one). It builds it when it is missing, from
+    ``data`` or else the bundled data; and rebuilds it when the data file it
+    was built from (which its manifest remembers) has changed, or when it was
+    built with other settings, always from that file, read as it was read.
+    An index built from another file is never rebuilt from the bundled data.
+    If the remembered file is gone, the index answers as it is, with a note;
+    if a rebuild fails on bad data, the old index answers, with the error as
+    a note. With an explicit ``index_dir`` nothing is built behind your back:
+    a missing index raises :class:`IndexMissingError`, other settings
     :class:`IndexMismatchError`, and changed data only warns. ``notify``
     receives one-line notes (default: the ``sagashi`` logger); ``lock_timeout``
     bounds the wait for another process's rebuild.
@@ -95,11 +113,12 @@ class Engine:
         if notify is not None and not callable(notify):
             raise UsageError(f"notify must be a function, got {type(notify).__name__}")
         lock_timeout = validate.check_seconds("lock_timeout", lock_timeout)
-        self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
+        self.index_dir = Path(index_dir) if index_dir is not None else \
+            resources.default_index_dir()
         storage.check_reachable(self.index_dir)
         self._default = index_dir is None
         self._data = Path(data) if data is not None else (
-            default_data_path() if self._default else None)
+            resources.data_override() if self._default else None)
         self._auto_build = self._default if auto_build is None else auto_build
         self._notify = notify or log.warning
         self._lock_timeout = lock_timeout
@@ -108,6 +127,8 @@ class Engine:
         self._ix: Any = None  # Whoosh's index and searcher of the live generation
         self._searcher: Any = None
         self._generation: str | None = None
+        self._columns: tuple[Column, ...] = ()  # the index's kept columns
+        self._fields: dict[str, str] = {}  # their headers (as parse folds them) -> fields
         self._closed = False
         self._open()
         self._interpreter = Interpreter(self._analysis, load_lexicon(self._analysis),
@@ -144,62 +165,121 @@ class Engine:
         """The name of the index generation in use."""
         return self._generation
 
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The index's kept columns (those of its data file that play no
+        role): searchable as ``header:value``, filterable, some counted in
+        facets."""
+        return self._columns
+
     def _open(self) -> None:
         root = self.index_dir
-        for attempt in range(_OPEN_RETRIES):
+        rebuilt = False  # at most one automatic (re)build per open
+        for _ in range(_OPEN_RETRIES):
             try:
                 live, manifest = live_generation(root)
             except GenerationGone:
                 continue  # swapped and collected between two reads: look again
             except (IndexMissingError, IndexMismatchError) as e:
-                if not self._auto_build or self._data is None or attempt:
+                if not self._auto_build or rebuilt:
                     raise
-                why = "missing" if isinstance(e, IndexMissingError) else "built with other settings"
-                if self._rebuild(f"the index at {root} is {why}; building it from {self._data}"):
+                rebuilt = True
+                self._build_instead(e)
+                continue
+            if not rebuilt:
+                rebuilt = self._check_data(manifest)
+                if rebuilt:
                     continue
-                raise
-            if self._stale(manifest):
-                if self._auto_build and self._data is not None:
-                    if attempt == 0:
-                        self._rebuild(f"{self._data} changed since the index was built; "
-                                      "rebuilding it")
-                        continue
-                else:
-                    self._notify(f"{manifest['data']['path']} changed since the index at {root} "
-                                 f"was built; reindex with: sagashi index build --index {root}")
             try:
                 ix, searcher = open_searcher(live)
             except (FileNotFoundError, whoosh_index.EmptyIndexError):
                 continue  # a writer swapped generations under us: look again
             old = self._searcher
             self._ix, self._searcher, self._generation = ix, searcher, live.name
+            self._columns = columns_of(manifest)
+            self._fields = {field_key(c.header): column_field(c.header) for c in self._columns}
             if old is not None:
                 old.close()
             return
         raise IndexMissingError(f"could not open the index at {root}",
                                 "try again; if it persists, rebuild with: sagashi index build")
 
-    def _stale(self, manifest: dict) -> bool:
-        """Whether the data changed since the build, or (for an engine that
-        builds its own index) the data file is another one altogether."""
-        if data_changed(manifest):
-            return True
-        built_from = (manifest.get("data") or {}).get("path")
-        return bool(self._auto_build and self._data is not None and built_from
-                    and Path(built_from) != self._data.resolve())
+    def _build_instead(self, error: IndexMissingError | IndexMismatchError) -> None:
+        """Build a missing index (from the engine's data, else, for the
+        default index, the default data), or rebuild one built with other
+        settings from the file it remembers; raise ``error`` when there is
+        nothing to build from."""
+        root = self.index_dir
+        if isinstance(error, IndexMissingError):
+            if self._data is None and not self._default:
+                raise error
+            shown = self._data or resources.default_data_path()
+            self._rebuild(f"the index at {root} is missing; building it from {shown}",
+                          self._data, fallback=False)
+            return
+        remembered = remembered_data(root)
+        if remembered is None:
+            raise error
+        path = _remembered_path(remembered)
+        if not path.is_file():
+            raise IndexMismatchError(f"{error.message}; the data file it was built from, "
+                                     f"{path}, is no longer there", error.hint)
+        self._rebuild(f"the index at {root} was built with other settings; rebuilding it "
+                      f"from {path}", None, fallback=False)
 
-    def _rebuild(self, note: str) -> bool:
-        """Rebuild from the engine's data. If another process holds the write
-        lock (it is rebuilding already), keep serving the complete index that
-        exists, if any; returns whether there is an index to open."""
+    def _check_data(self, manifest: dict) -> bool:
+        """Compare the data file the index remembers with the file as it is
+        now: rebuild from it when it changed (if this engine builds its own
+        index), note it when it is gone. Returns whether it rebuilt."""
+        root, data = self.index_dir, manifest.get("data") or {}
+        state = data_state(manifest)
+        path = _remembered_path(data) if data.get("path") else None
+        if state == "gone" and built_from_bundled(data) and path is not None and path.is_file():
+            # the bundled corpus, found elsewhere (the checkout moved): compare contents
+            state = "changed" if file_sha256(path) != data.get("sha256") else "unchanged"
+        if state == "gone":
+            self._notify(f"the data file the index at {root} was built from, {path}, is "
+                         "no longer there (moved or deleted); answering from the index as "
+                         "it is (to rebuild it: sagashi index build --data FILE --index "
+                         f"{shlex.quote(str(root))})")
+        elif state == "changed":
+            if self._auto_build and path is not None:
+                return self._rebuild(f"{path} changed since the index was built; rebuilding it",
+                                     None, fallback=True)
+            self._notify(f"{path} changed since the index at {root} was built; reindex with: "
+                         f"{rebuild_command(root, data)}")
+        if self._data is not None and path is not None and \
+                self._data.resolve() != Path(path).resolve():
+            self._notify(f"the index at {root} was built from {path}, not from {self._data}; "
+                         f"to build it from that: sagashi index build --data "
+                         f"{shlex.quote(str(self._data))} --index {shlex.quote(str(root))}")
+        return False
+
+    def _rebuild(self, note: str, data: Path | None, fallback: bool) -> bool:
+        """(Re)build the index from ``data``, or without it as
+        :func:`~sagashi.index.build.build_index` does: from the file the index
+        remembers, read the same way (the bundled corpus wherever the package
+        now is, if it was that), else from the default data. If another
+        process holds the write lock (it is rebuilding already), keep serving
+        the complete index that exists, if any. With ``fallback``, a file that
+        cannot be read (bad data) leaves the old index answering, with the
+        error as a note. Returns whether a new index was built."""
         from .index.build import build_index  # only when building: keeps start-up light
         self._notify(note)
         try:
-            build_index(self._data, self.index_dir, lock_timeout=self._lock_timeout)
+            build_index(data, self.index_dir, lock_timeout=self._lock_timeout)
         except IndexLockedError:
             if storage.current_generation(self.index_dir) is None:
                 raise
             self._notify("another process is rebuilding it; using the existing index meanwhile")
+            return False
+        except (DataError, UsageError) as e:
+            if not fallback:
+                raise
+            self._notify(f"warning: could not rebuild the index at {self.index_dir}: {e.message}"
+                         f"{f' ({e.hint})' if e.hint else ''}; answering from the index as it "
+                         "was")
+            return False
         return True
 
     def _check(self):
@@ -218,57 +298,69 @@ class Engine:
     # -- queries -----------------------------------------------------------
 
     def search(self, query: str, limit: int = 10, *, pref: str | None = None,
-               entity: str | None = None, explain: bool = False,
-               facets: bool = False) -> SearchResults:
+               entity: str | None = None, filters: Mapping[str, Any] | None = None,
+               explain: bool = False, facets: bool = False) -> SearchResults:
         """The best-matching projects for a free-text query.
 
-        ``pref`` / ``entity`` filter by prefecture (or region) and legal
-        entity type; ``facets`` adds counts by prefecture and entity type;
-        ``explain`` records which terms matched where, and why.
+        ``pref`` / ``entity`` filter by prefecture (or region, or city; in
+        kanji, kana, romaji or English) and legal entity type; ``filters``
+        by kept columns: ``{"年度": 2024, "助成額": ">=1000000"}`` (a value
+        equals the column's whole value; numeric columns also take ``>=``,
+        ``<=``, ``>``, ``<``; a list of conditions all hold). ``facets`` adds
+        counts by prefecture, entity type and each kept column with few
+        values; ``explain`` records which terms matched where, and why.
         """
         validate.check_query(query)
         limit = validate.check_limit(limit)
         validate.check_text("pref", pref, "東京都")
         validate.check_text("entity", entity, "特非")
+        wanted = conditions(filters)
         with self._lock:
             searcher = self._check()
+            filter_q = filter_query(pref, entity, wanted, self._columns, searcher.reader())
             with _reported(query):
                 plan = self._plan(searcher, query)
-                filter_q = filter_query(pref, entity)
                 if plan.empty:
                     return SearchResults(query, 0, (), {}, ())
                 result = rank.run(searcher, plan, limit, filter_q)
                 hits = self._hits(searcher, plan, result.ranked, explain)
                 counts = self._facets(searcher, result) if facets else {}
-                advice = self._advice(searcher, plan, pref, entity, bool(hits))
+                advice = self._advice(searcher, plan, pref, entity, wanted, bool(hits))
             return SearchResults(query, result.total, tuple(hits), counts,
                                  tuple(describe(c) for c in plan.clauses), plan.unmatched,
                                  advice)
 
     def _advice(self, searcher, plan: Plan, pref: str | None, entity: str | None,
-                found: bool) -> Advice:
+                wanted: list, found: bool) -> Advice:
         """What to try instead (:mod:`sagashi.query.advice`): other spellings
         of words no record holds, and for a query that ``found`` nothing, the
         filters that left everything out and words too common alone."""
         if not plan.unmatched and found:
             return Advice()
-        filters = {"pref": pref, "entity": entity}
+        reader = searcher.reader()
+        given = [(n, v) for n, v in [("pref", pref), ("entity", entity),
+                                     *(("filter", str(c)) for c in wanted)] if v]
 
-        def total(p: Plan, **kept) -> int:
-            return rank.run(searcher, p, 1, filter_query(**{**filters, **kept})).total
+        def total(p: Plan, dropped=()) -> int:
+            """How many records ``p`` finds, with the filters but ``dropped``."""
+            kept = [g for g in given if g not in dropped]
+            q = filter_query(pref if ("pref", pref) in kept else None,
+                             entity if ("entity", entity) in kept else None,
+                             [c for c in wanted if ("filter", str(c)) in kept],
+                             self._columns, reader)
+            return rank.run(searcher, p, 1, q).total
 
-        filtered = []
+        filtered: list[Filtered] = []
         unexcluded = dataclasses.replace(plan, exclusions=())
-        if not found and (pref or entity or plan.exclusions) and \
-                total(unexcluded, pref=None, entity=None):
-            for name, value in filters.items():
-                if value and (n := total(plan, **{name: None})):
-                    filtered.append(Filtered(name, value, n))
+        if not found and (given or plan.exclusions) and total(unexcluded, given):
+            # each filter that alone leaves out everything, else all of them
+            filtered = [Filtered(name, value, n) for name, value in given
+                        if (n := total(plan, [(name, value)]))]
             if plan.exclusions and (n := total(unexcluded)):
                 filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
             if not filtered:
-                n = total(unexcluded, pref=None, entity=None)
-                filtered = [Filtered(name, value, n) for name, value in filters.items() if value]
+                n = total(unexcluded, given)
+                filtered = [Filtered(name, value, n) for name, value in given]
                 filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
 
         def finds(text: str) -> bool:
@@ -297,7 +389,9 @@ class Engine:
         with self._lock:
             searcher = self._check()
             fields = searcher.stored_fields(_docnum(searcher, no))
-            return Project(**to_record(fields).as_dict(), prefecture=fields.get("pref", ""))
+            record = to_record(fields)
+            return Project(**{**record.as_dict(), "extra": self._extra(record.extra)},
+                           prefecture=fields.get("pref", ""))
 
     def similar(self, no: int, limit: int = 10) -> SearchResults:
         """The projects most like project ``no``: its most distinctive words
@@ -324,17 +418,32 @@ class Engine:
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
     def _plan(self, searcher, query: str) -> Plan:
-        return make_plan(parse(query), self._interpreter, searcher.reader(),
+        return make_plan(parse(query, self._fields), self._interpreter, searcher.reader(),
                          normalize_query(query))
+
+    def _extra(self, stored: dict | None) -> dict[str, str]:
+        """A record's kept columns, every column of the index in order
+        ("" where it has no value)."""
+        stored = stored or {}
+        out = {c.header: stored.get(c.header, "") for c in self._columns}
+        out.update((h, v) for h, v in stored.items() if h not in out)
+        return out
 
     def _hits(self, searcher, plan: Plan, ranked: rank.Ranked,
               explain_hits: bool) -> list[Hit]:
         marks = marks_for(plan)
         n = len(plan.clauses)
         return [self._hit(searcher, d, s, m, n, marks,
-                          explain(searcher, plan, d, self._analysis) if explain_hits else (),
+                          self._named(explain(searcher, plan, d, self._analysis))
+                          if explain_hits else (),
                           related_only(searcher, plan, d))
                 for d, s, m in ranked]
+
+    def _named(self, matches: tuple[Match, ...]) -> tuple[Match, ...]:
+        """Matches in kept columns named by their headers, not their fields."""
+        headers = {column_field(c.header): c.header for c in self._columns}
+        return tuple(dataclasses.replace(m, field=headers[m.field]) if m.field in headers
+                     else m for m in matches)
 
     def _hit(self, searcher, docnum: int, score: float, matched: int, n: int, marks: Marks,
              explained: tuple[Match, ...], related: tuple[Related, ...] = ()) -> Hit:
@@ -348,15 +457,25 @@ class Engine:
                    title=title, location=f.get("location", ""), entity=f.get("entity_raw", ""),
                    summary=summary, prefecture=f.get("pref", ""), snippet=snip,
                    matched=matched, concepts=n, explain=explained, related_only=related,
-                   title_spans=title_spans)
+                   title_spans=title_spans, extra=self._extra(f.get("extra")))
 
     def _facets(self, searcher, result: rank.Ranking) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
-        for name, field in FACET_FIELDS.items():
+        kept = {c.header: column_field(c.header, COLUMN_VALUE) for c in self._columns
+                if c.facet and c.header not in FACET_FIELDS}
+        for name, field in {**FACET_FIELDS, **kept}.items():
             groups = bulk.value_counts(searcher, field, result.docnums)
             counts[name] = {k or "(unknown)": v for k, v in
                             sorted(groups.items(), key=lambda kv: (-kv[1], kv[0] or ""))}
         return counts
+
+
+def _remembered_path(data: dict) -> Path:
+    """The data file a manifest remembers (the bundled corpus, wherever the
+    package is now, if it was that)."""
+    if built_from_bundled(data):
+        return resources.bundled_data_path()
+    return Path(data["path"])
 
 
 def _docnum(searcher, no: int) -> int:

@@ -37,16 +37,24 @@ class QueryError(UsageError):
 class DataError(SagashiError):
     """Input records could not be read or failed validation.
 
-    ``path``, ``line`` and ``column`` locate the problem where known.
+    ``path``, ``line`` and ``column`` locate the problem where known:
+    ``file:line column NAME``. In a workbook ``sheet`` names the sheet and
+    ``line`` is the row: ``file, sheet NAME, row N, column NAME``.
     """
 
     def __init__(self, message: str, path: str | None = None, line: int | None = None,
-                 column: str | None = None, hint: str = "") -> None:
-        where = ":".join(str(p) for p in (path, line) if p is not None)
-        if column:
-            where = f"{where} column {column}" if where else f"column {column}"
+                 column: str | None = None, hint: str = "", sheet: str | None = None) -> None:
+        if sheet is not None:
+            parts = [str(path), f"sheet {sheet}"] if path is not None else [f"sheet {sheet}"]
+            parts += [f"row {line}"] if line is not None else []
+            parts += [f"column {column}"] if column else []
+            where = ", ".join(parts)
+        else:
+            where = ":".join(str(p) for p in (path, line) if p is not None)
+            if column:
+                where = f"{where} column {column}" if where else f"column {column}"
         super().__init__(f"{where}: {message}" if where else message, hint)
-        self.path, self.line, self.column = path, line, column
+        self.path, self.line, self.column, self.sheet = path, line, column, sheet
 
 
 class IndexStateError(SagashiError):

@@ -76,13 +76,16 @@ class Hit:
     related_only: tuple[Related, ...] = ()
     #: ``(start, end)`` offsets of the matches inside ``title``.
     title_spans: tuple[tuple[int, int], ...] = ()
+    #: The data file's other columns, ``{header: value}`` in file order.
+    extra: dict[str, str] = field(default_factory=dict, hash=False)
 
     def to_json(self, explain: bool = False) -> dict:
         """The hit as ``sagashi search --json`` writes it."""
         out = {"no": self.no, "score": round(self.score, 4), "organization": self.organization,
                "title": self.title, "location": self.location, "entity": self.entity,
                "title_spans": [list(s) for s in self.title_spans],
-               "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans]}
+               "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans],
+               "extra": dict(self.extra)}
         if self.related_only:
             out["related_only"] = [{"concept": r.concept, "words": list(r.words)}
                                    for r in self.related_only]
@@ -95,8 +98,9 @@ class Hit:
 @dataclass(frozen=True)
 class Filtered:
     """A filter that left out every record a query's words find: ``name``
-    is ``pref``, ``entity`` or ``exclude`` (a ``-x`` or ``NOT x``),
-    ``value`` the filter as given, ``results`` how many it left out."""
+    is ``pref``, ``entity``, ``filter`` (a kept column's condition) or
+    ``exclude`` (a ``-x`` or ``NOT x``), ``value`` the filter as given,
+    ``results`` how many it left out."""
 
     name: str
     value: str
@@ -211,7 +215,8 @@ class Understanding:
 @dataclass(frozen=True)
 class Project(Record):
     """One project in full, as ``sagashi show`` prints it: the record's
-    columns and its derived prefecture."""
+    columns (its kept columns in ``extra``, every column of the index, ""
+    where it has no value) and its derived prefecture."""
 
     prefecture: str = ""
 

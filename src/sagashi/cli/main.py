@@ -131,7 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     def index_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--index", metavar="DIR",
-                       help="index folder (default: the bundled index, built on first use)")
+                       help="index folder (default: $SAGASHI_INDEX if set, else the bundled "
+                            "index, built on first use)")
+
+    def data_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
+        p.add_argument("--columns", metavar="SPEC",
+                       help="roles of columns whose headers sagashi does not know, e.g. "
+                            "'事業の説明=summary,代表団体=organization' (roles: id, entity, "
+                            "organization, location, title, summary, extra)")
+        p.add_argument("--sheet", metavar="NAME",
+                       help="the sheet of an Excel workbook (default: the first)")
 
     p = command("search", "Search the projects. QUERY '-' reads one query per line from stdin.",
                 cmd_search)
@@ -143,8 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how many results (1-1000, default 10)")
     p.add_argument("--json", action="store_true",
                    help="JSON output: one object, or JSON Lines with QUERY '-'")
-    p.add_argument("--pref", metavar="NAME", help="only projects in this prefecture or region")
-    p.add_argument("--entity", metavar="TYPE", help="only this legal entity type (特非, 一社 ...)")
+    p.add_argument("--pref", metavar="NAME",
+                   help="only projects in this prefecture, region or city (兵庫, ひょうご, "
+                        "hyogo, 関西, Kobe ...)")
+    p.add_argument("--entity", metavar="TYPE",
+                   help="only this legal entity type (特非, NPO法人, 一社, 社団法人 ...)")
+    p.add_argument("--filter", action="append", metavar="EXPR", dest="filters",
+                   help="only projects whose column HEADER holds VALUE: 'HEADER=VALUE', or "
+                        "for numbers 'HEADER>=N' (also <=, >, <); repeatable")
     p.add_argument("--explain", action="store_true",
                    help="show which terms matched in which fields, and why")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -179,18 +195,20 @@ def build_parser() -> argparse.ArgumentParser:
         index_option(a)
         return a
 
-    a = action("build", "Rebuild the index from a data file (TSV, CSV or JSON Lines); "
-               "the new index is swapped in atomically.", cmd_index_build)
-    a.add_argument("--data", metavar="PATH", help="data file (default: the bundled corpus)")
-    a.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
+    a = action("build", "Rebuild the index from a data file (TSV, CSV, JSON Lines or Excel "
+               ".xlsx); the new index is swapped in atomically.", cmd_index_build)
+    a.add_argument("--data", metavar="PATH",
+                   help="data file (default: the file the index was built from, read the same "
+                        "way; the bundled corpus for a new index)")
+    data_options(a)
     a.add_argument("--procs", type=_procs, metavar="N",
                    help="indexing processes (default: automatic)")
     a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                    help="how long to wait for another writer (default 30)")
-    a = action("update", "Add the records of FILE, replacing those with the same No.",
+    a = action("update", "Add the records of FILE, replacing those with the same id (No).",
                cmd_index_update)
     a.add_argument("file", metavar="FILE")
-    a.add_argument("--encoding", metavar="NAME", help="file encoding (default: detected)")
+    data_options(a)
     a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                    help="how long to wait for another writer (default 30)")
     a = action("delete", "Remove records by number.", cmd_index_delete)
@@ -221,14 +239,15 @@ def cmd_search(args) -> int:
         return _search_stdin(args)
     query = _text(" ".join(words))
     from .render import render_results
+    filters = _filters(args)
     with _engine(args) as engine:
         results = engine.search(query, args.limit, pref=_text(args.pref),
-                                entity=_text(args.entity), explain=args.explain,
-                                facets=args.json)
+                                entity=_text(args.entity), filters=filters,
+                                explain=args.explain, facets=args.json)
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
-        print(render_results(results, _colour(args), args.explain, width=_columns()))
+        print(render_results(results, _colour(args), args.explain, width=_terminal_width()))
     return 0
 
 
@@ -243,7 +262,7 @@ def _search_stdin(args) -> int:
         # bytes that are not text: U+FFFD, no crash; lines end at \n only, as
         # the caller counts them (a stray \r is a space in the query)
         sys.stdin.reconfigure(errors="replace", newline="\n")
-    pref, entity = _text(args.pref), _text(args.entity)
+    pref, entity, filters = _text(args.pref), _text(args.entity), _filters(args)
     with _engine(args) as engine:
         for line in sys.stdin:
             query = _text(line.rstrip("\r\n"))
@@ -253,7 +272,8 @@ def _search_stdin(args) -> int:
                 continue
             try:
                 results = engine.search(query, args.limit, pref=pref, entity=entity,
-                                        explain=args.explain, facets=args.json)
+                                        filters=filters, explain=args.explain,
+                                        facets=args.json)
             except (QueryError, InternalError) as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
                 if args.json:
@@ -262,9 +282,20 @@ def _search_stdin(args) -> int:
             if args.json:
                 _print_json(results.to_json(args.explain))
             else:
-                print(render_results(results, _colour(args), args.explain, width=_columns()))
+                print(render_results(results, _colour(args), args.explain, width=_terminal_width()))
             sys.stdout.flush()
     return 0
+
+
+def _filters(args) -> list[str] | None:
+    """The ``--filter`` expressions, checked before any index is opened."""
+    if not args.filters:
+        return None
+    from ..query.filters import parse_condition
+    texts = [_text(f) for f in args.filters]
+    for text in texts:
+        parse_condition(text)
+    return texts
 
 
 def cmd_show(args) -> int:
@@ -286,7 +317,7 @@ def cmd_similar(args) -> int:
         _print_json(results.to_json())
     else:
         print(render_results(results, _colour(args), False, what="similar to",
-                             width=_columns()))
+                             width=_terminal_width()))
     return 0
 
 
@@ -308,20 +339,26 @@ def cmd_analyze(args) -> int:
 
 def cmd_index_build(args) -> int:
     from ..index.build import build_index
-    with _progress_bar("indexing") as bar:
-        report = build_index(args.data, args.index, encoding=args.encoding, procs=args.procs,
+    with _interrupted(args), _progress_bar("indexing") as bar:
+        report = build_index(args.data, args.index, encoding=args.encoding,
+                             columns=_columns(args), sheet=_text(args.sheet), procs=args.procs,
                              progress=bar, lock_timeout=args.wait)
-    _note(f"read {report.records_read:,} records, indexed {report.records_indexed:,} "
-          f"in {report.seconds:.1f} s ({report.data_format}, {report.encoding}) "
+    for note in report.notes:
+        _note(note)
+    _note(f"read {report.records_read:,} records from {report.data_path}, indexed "
+          f"{report.records_indexed:,} in {report.seconds:.1f} s ({_read_as(report)}) "
           f"into {report.index_dir}")
     return 0
 
 
 def cmd_index_update(args) -> int:
     from ..index.build import update_index
-    with _progress_bar("updating") as bar:
-        report = update_index(args.file, args.index, encoding=args.encoding, progress=bar,
+    with _interrupted(args), _progress_bar("updating") as bar:
+        report = update_index(args.file, args.index, encoding=args.encoding,
+                              columns=_columns(args), sheet=_text(args.sheet), progress=bar,
                               lock_timeout=args.wait)
+    for note in report.notes:
+        _note(note)
     _note(f"read {report.records_read:,} records: added {report.added:,}, replaced "
           f"{report.replaced:,}; the index at {report.index_dir} now holds "
           f"{report.records_indexed:,}")
@@ -330,10 +367,38 @@ def cmd_index_update(args) -> int:
 
 def cmd_index_delete(args) -> int:
     from ..index.build import delete_records
-    report = delete_records(args.nos, args.index, lock_timeout=args.wait)
+    with _interrupted(args):
+        report = delete_records(args.nos, args.index, lock_timeout=args.wait)
     _note(f"removed {report.removed:,} records; {report.records_indexed:,} remain "
           f"in {report.index_dir}")
     return 0
+
+
+def _columns(args) -> dict[str, str] | None:
+    from ..domain.columns import parse_mapping
+    return parse_mapping(_text(args.columns)) if args.columns else None
+
+
+def _read_as(report) -> str:
+    if report.sheet is not None:
+        return f"{report.data_format}, sheet {report.sheet}"
+    return f"{report.data_format}, {report.encoding}"
+
+
+class _Interrupted(SagashiError):
+    exit_code = 130
+
+
+@contextmanager
+def _interrupted(args):
+    """Ctrl-C during a change of the index: one line saying that the index
+    is as it was (a change is swapped in whole, or not at all), exit 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        from ..domain.resources import default_index_dir
+        root = args.index if args.index is not None else default_index_dir()
+        raise _Interrupted(f"interrupted; the index at {root} is unchanged") from None
 
 
 def cmd_index_stats(args) -> int:
@@ -406,7 +471,7 @@ def _colour(args) -> bool:
     return sys.stdout.isatty()
 
 
-def _columns() -> int | None:
+def _terminal_width() -> int | None:
     """The terminal's width, to wrap long lines under their indent; None
     when output goes to a file or a pipe (lines are left whole)."""
     if not sys.stdout.isatty():

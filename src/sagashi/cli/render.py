@@ -211,10 +211,22 @@ def render_advice(advice: Advice) -> str:
 
 
 def render_project(p: Project) -> str:
+    """A project's columns, one per line, its kept columns last.
+
+    >>> print(render_project(Project(3, "NPO法人", "会", "札幌市", "事業", "説明",
+    ...                              {"年度": "2024"}, prefecture="北海道")))
+    No: 3
+    法人格: NPO法人
+    申請団体名: 会
+    所在地: 札幌市 (北海道)
+    事業名: 事業
+    概要: 説明
+    年度: 2024
+    """
     rows = [("No", str(p.no)), ("法人格", p.entity), ("申請団体名", p.organization),
             ("所在地", f"{p.location} ({p.prefecture})" if p.prefecture else p.location),
-            ("事業名", p.title), ("概要", p.summary)]
-    return "\n".join(f"{name}: {printable(value)}" for name, value in rows)
+            ("事業名", p.title), ("概要", p.summary), *p.extra.items()]
+    return "\n".join(f"{printable(name)}: {printable(value)}" for name, value in rows)
 
 
 def render_units(units) -> str:
@@ -237,6 +249,9 @@ def render_stats(stats) -> str:
         ("records", f"{stats.records:,}"), ("fields", ", ".join(stats.fields)),
         ("built", f"{stats.built_at} ({stats.build_seconds:.1f} s)"),
         ("data", data.get("path", "-")), ("data sha256", data.get("sha256", "-")),
+        ("data read as", _read_as(data)),
+        ("columns", ", ".join(f"{h}={r}" for h, r in (data.get("roles") or {}).items()) or "-"),
+        ("other columns", ", ".join(_kept(c) for c in stats.columns) or "-"),
         ("schema version", str(stats.schema_version)),
         ("analyzer", ", ".join(f"{k}={v}" for k, v in stats.analyzer.items())),
         ("sudachipy", stats.sudachipy),
@@ -248,3 +263,23 @@ def render_stats(stats) -> str:
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {printable(str(v))}" for k, v in rows)
+
+
+def _read_as(data: dict) -> str:
+    """How the data file was read: format, encoding or sheet, options."""
+    parts = [data.get("format") or "-"]
+    if data.get("sheet"):
+        parts.append(f"sheet {data['sheet']}")
+    elif data.get("encoding"):
+        parts.append(data["encoding"])
+    if data.get("numbered_by_row"):
+        parts.append("numbered by row")
+    options = data.get("options") or {}
+    if options.get("columns"):
+        parts.append("--columns " + ",".join(f"{h}={r}" for h, r in options["columns"].items()))
+    return ", ".join(parts)
+
+
+def _kept(column) -> str:
+    kinds = [k for k, on in (("numeric", column.numeric), ("facet", column.facet)) if on]
+    return f"{column.header} ({', '.join(kinds)})" if kinds else column.header

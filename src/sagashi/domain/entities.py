@@ -50,6 +50,34 @@ def codes_for(text: str) -> tuple[str, ...]:
     return codes_for_alias(text) or (entity_code(text),)
 
 
+def entity_in_name(name: str) -> str:
+    """The legal entity type an organisation's name carries, as written in
+    it, or "" (for records whose entity type column is missing or empty).
+
+    >>> entity_in_name("NPO法人まなびと"), entity_in_name("札幌ケア株式会社")
+    ('NPO法人', '株式会社')
+    >>> entity_in_name("（一社）つなぐ"), entity_in_name("まなびと")
+    ('一社', '')
+    """
+    text = nfkc(name).strip()
+    bare, bracketed = _name_forms()
+    for form in bare:
+        if text.startswith(form) or text.endswith(form):
+            return form
+    for form in bracketed:
+        for opening, closing in ("()", "[]", "【】"):
+            if text.startswith(f"{opening}{form}{closing}") or \
+                    text.endswith(f"{opening}{form}{closing}"):
+                return form
+    return ""
+
+
+def known_codes() -> tuple[str, ...]:
+    """Every entity type code of the table (特非, 一社 ...), in table order."""
+    return tuple(dict.fromkeys(code for row in read_table(TABLE)
+                               for code in split_list(row["codes"])))
+
+
 def alias_table() -> dict[str, tuple[str, ...]]:
     """Every alias (NFKC, lower case) with the codes it stands for."""
     return dict(_aliases())
@@ -69,3 +97,26 @@ def _aliases() -> dict[str, tuple[str, ...]]:
 @cache
 def _names() -> dict[str, str]:
     return {row["codes"]: row["name"] for row in read_table(TABLE) if "," not in row["codes"]}
+
+
+@cache
+def _name_forms() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What may open or close a name to give its entity type, longest first:
+    bare, the full names and the aliases of one type that end like one
+    (NPO法人, 株式会社); in brackets, also the codes ((特非), (株)), since bare
+    short codes would match ordinary names."""
+    bare: set[str] = set()
+    bracketed: set[str] = set()
+    for row in read_table(TABLE):
+        codes = split_list(row["codes"])
+        if len(codes) != 1:
+            continue
+        for form in (row["name"], *split_list(row["aliases"])):
+            if len(form) >= 3 and form.endswith(("法人", "会社", "組合", "団体")):
+                bare.add(nfkc(form))
+            bracketed.add(nfkc(form))
+        bracketed.update(nfkc(code) for code in codes)
+
+    def longest_first(forms: set[str]) -> tuple[str, ...]:
+        return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+    return longest_first(bare), longest_first(bracketed)

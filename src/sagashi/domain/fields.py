@@ -7,6 +7,8 @@ query parser can know field names without importing Whoosh or Sudachi.
 
 from __future__ import annotations
 
+import hashlib
+
 #: Searchable text fields, in display order, with their query-time boosts.
 TEXT_FIELDS: dict[str, float] = {
     "organization": 3.0,
@@ -31,3 +33,23 @@ FIELD_ALIASES: dict[str, str] = {
     "entity": "entity", "法人格": "entity",
     "no": "no", "pref": "pref", "prefecture": "pref", "都道府県": "pref",
 }
+
+#: Prefixes of the Whoosh fields each kept (ordinary) column of a data file
+#: gets: its words (searched by ``header:value``), its whole value (filters
+#: and facets) and, where the value is a number, the number (``>=`` ...).
+COLUMN_WORDS, COLUMN_VALUE, COLUMN_NUMBER = "x_", "k_", "n_"
+
+
+def column_field(header: str, kind: str = COLUMN_WORDS) -> str:
+    """The Whoosh field of a kept column: ``kind`` (a prefix above) and a
+    digest of the header, since a header may hold any character.
+
+    >>> column_field("助成額"), column_field("助成額", COLUMN_NUMBER)
+    ('x_50a22db4450e', 'n_50a22db4450e')
+    """
+    return kind + hashlib.blake2b(header.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def is_column_field(name: str) -> bool:
+    """Whether a field name is that of a kept column's words."""
+    return name.startswith(COLUMN_WORDS)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from ..analysis.chars import loose_reading, nfkc
+from ..analysis.chars import is_kana, loose_reading, nfkc, to_hiragana
+from ..analysis.romaji import romaji_to_hiragana
 from .resources import read_table, split_list
 
 TABLES = ("prefectures.tsv", "cities.tsv", "regions.tsv")
@@ -67,6 +68,35 @@ def lookup_reading(kana: str) -> Place | None:
     ('北海道', True)
     """
     return _readings().get(loose_reading(kana))
+
+
+def resolve(word: str) -> Place | None:
+    """The place a filter value names, written as queries may write it: in
+    kanji (兵庫, 神戸), kana (ひょうご, こうべ), romaji or English (hyogo, Kobe,
+    Kansai); None when it names none.
+
+    >>> [resolve(w).name for w in ("兵庫", "hyogo", "ひょうご", "Kobe", "こうべ", "kansai")]
+    ['兵庫県', '兵庫県', '兵庫県', '神戸市', '神戸市', '関西']
+    >>> resolve("Atlantis") is None
+    True
+    """
+    text = nfkc(word).strip()
+    found = lookup(text)
+    if found is not None:
+        return found
+    english = english_names().get(" ".join(text.lower().split()))
+    if english is not None:
+        return lookup(english)
+    kana = to_hiragana(text) if is_kana(text) else romaji_to_hiragana(text)
+    if kana:
+        return lookup_reading(kana) or _city_readings().get(loose_reading(kana))
+    return None
+
+
+def known_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The regions and the prefectures (short names), for messages."""
+    regions = tuple(row["region"] for row in read_table("regions.tsv"))
+    return regions, tuple(row["short"] for row in read_table("prefectures.tsv"))
 
 
 def place_names() -> dict[str, Place]:
@@ -126,3 +156,18 @@ def _names() -> dict[str, Place]:
         if len(stem) >= 2:
             names.setdefault(stem, place)
     return names
+
+
+@cache
+def _city_readings() -> dict[str, Place]:
+    """Cities by their loose reading, with and without the し of 市."""
+    out: dict[str, Place] = {}
+    for row in read_table("cities.tsv"):
+        place = Place(row["city"], "city", (row["prefecture"],))
+        reading = row["reading"]
+        forms = [reading]
+        if row["city"].endswith("市") and reading.endswith("し"):
+            forms.append(reading[:-1])
+        for form in forms:
+            out.setdefault(loose_reading(form), place)
+    return out

@@ -1,12 +1,15 @@
-"""Loading and validating project records from TSV, CSV or JSON Lines files.
+"""Loading and validating project records from TSV, CSV, JSON Lines or
+Excel (.xlsx) files.
 
 Spreadsheet exports are messy, so this module is strict about structure and
 forgiving about encoding details: UTF-8 with or without a BOM, Shift_JIS /
 CP932 as Excel writes it, or UTF-16 with a BOM; CRLF line endings; blank
-lines; quoted fields that hold tabs, commas or newlines. Every problem raises
-:class:`DataError` naming the file, the line and the column. No record is
-ever dropped silently: not even by a quote left open, which would otherwise
-turn the rows after it into the text of one value.
+lines; quoted fields that hold tabs, commas or newlines. Which column plays
+which role (id, title ...) is decided by :mod:`sagashi.domain.columns`;
+other columns are kept as the record's ``extra``. Every problem raises
+:class:`DataError` naming the file (and sheet), the line (or row) and the
+column. No record is ever dropped silently: not even by a quote left open,
+which would otherwise turn the rows after it into the text of one value.
 """
 
 from __future__ import annotations
@@ -16,13 +19,17 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from ..analysis.chars import fold, nfkc
-from ..errors import DataError
+from ..analysis.chars import nfkc
+from ..errors import DataError, UsageError
+from . import excel
+from .columns import ROLES, Layout, parse_mapping, resolve
+from .entities import entity_in_name
 
-#: Record fields in file order, with the Japanese column header of each.
+#: The bundled data's columns: each role with its usual Japanese header.
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("no", "No"),
     ("entity", "法人格"),
@@ -31,20 +38,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("title", "事業名"),
     ("summary", "概要"),
 )
-REQUIRED_VALUES = ("organization", "title")
-
-#: Every accepted spelling of a column name (compared case-insensitively).
-COLUMN_NAMES: dict[str, str] = {
-    **{ja.lower(): en for en, ja in COLUMNS},
-    **{en: en for en, _ in COLUMNS},
-    "番号": "no", "団体名": "organization", "organisation": "organization",
-    "name": "organization", "entity_type": "entity", "place": "location",
-}
 
 
 @dataclass(frozen=True)
 class Record:
-    """One project: the six columns of the data file, cleaned."""
+    """One project: its six roles, cleaned, and its other columns as
+    ``extra`` (``{header: value}``, in file order, empty values left out)."""
 
     no: int
     entity: str
@@ -52,6 +51,7 @@ class Record:
     location: str
     title: str
     summary: str
+    extra: dict[str, str] = field(default_factory=dict, hash=False)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -59,7 +59,10 @@ class Record:
 
 @dataclass(frozen=True)
 class DataFile:
-    """The validated records of one file, with what was detected about it."""
+    """The validated records of one file, with what was detected about it:
+    its format and encoding (or sheet), the role of each column, whether
+    records were numbered by row (no id column), the headers of the other
+    columns, and notes worth telling the user once."""
 
     path: str
     records: tuple[Record, ...]
@@ -67,14 +70,28 @@ class DataFile:
     format: str
     encoding: str
     rows_read: int
+    roles: dict[str, str] = field(default_factory=dict, hash=False)
+    extra: tuple[str, ...] = ()
+    numbered_by_row: bool = False
+    sheet: str | None = None
+    notes: tuple[str, ...] = ()
 
 
-def load_records(path: str | Path, encoding: str | None = None) -> DataFile:
+def load_records(path: str | Path, encoding: str | None = None, *,
+                 columns: str | Mapping[str, str] | None = None,
+                 sheet: str | None = None,
+                 known_columns: Mapping[str, str] | None = None) -> DataFile:
     """Read and validate every record of ``path``.
 
-    The format (TSV, CSV or JSON Lines) is detected from the content, and the
-    encoding too unless ``encoding`` names it. Raises :class:`DataError`.
+    The format (TSV, CSV, JSON Lines or an Excel .xlsx workbook) is detected
+    from the content, and the encoding too unless ``encoding`` names it.
+    ``columns`` maps headers to roles (``{"事業の説明": "summary"}`` or
+    ``"事業の説明=summary"``); ``known_columns`` maps headers the same way
+    where the file has them; ``sheet`` names a workbook's sheet (default:
+    the first). Raises :class:`DataError`, or :class:`UsageError` for a bad
+    ``columns`` or ``sheet``.
     """
+    mapping = _Mapping(parse_mapping(columns), dict(known_columns or {}))
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -84,13 +101,27 @@ def load_records(path: str | Path, encoding: str | None = None) -> DataFile:
         raise DataError("is a directory, not a data file", str(path)) from None
     except OSError as e:
         raise DataError(f"cannot read ({e.strerror})", str(path)) from None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if raw.startswith(excel.OLE_MAGIC):
+        raise DataError("an Excel 97-2003 (.xls) workbook, which sagashi cannot read",
+                        str(path), hint="save it as .xlsx (Excel workbook) or as CSV")
+    if excel.is_workbook(raw, str(path)):
+        name, rows = excel.read_sheet(raw, str(path), sheet)
+        src = _Source(str(path), name)
+        return _table(rows, src, mapping, "xlsx", "", sha256)
+    if sheet is not None:
+        raise UsageError(f"{path} is not an Excel workbook; --sheet is for .xlsx files",
+                         "leave out --sheet")
     text, used = decode(raw, str(path), encoding)
-    return parse_records(text, str(path), used, hashlib.sha256(raw).hexdigest())
+    return parse_records(text, str(path), used, sha256, columns=mapping.given,
+                         known_columns=mapping.known)
 
 
 def parse_records(text: str, path: str = "<text>", encoding: str = "utf-8",
-                  sha256: str = "") -> DataFile:
+                  sha256: str = "", *, columns: str | Mapping[str, str] | None = None,
+                  known_columns: Mapping[str, str] | None = None) -> DataFile:
     """Parse already decoded text (see :func:`load_records`)."""
+    mapping = _Mapping(parse_mapping(columns), dict(known_columns or {}))
     sha256 = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
@@ -98,22 +129,93 @@ def parse_records(text: str, path: str = "<text>", encoding: str = "utf-8",
                         hint="a data file starts with a header line such as "
                              + "\\t".join(ja for _, ja in COLUMNS))
     if first.lstrip().startswith("{"):
-        fmt, rows = "jsonl", _jsonl_rows(text, path)
-    else:
-        fmt = "tsv" if first.count("\t") >= first.count(",") else "csv"
-        rows = _delimited_rows(text, path, "\t" if fmt == "tsv" else ",")
+        return _jsonl(text, _Source(path), mapping, sha256, encoding)
+    fmt = "tsv" if first.count("\t") >= first.count(",") else "csv"
+    rows = _delimited_rows(text, path, "\t" if fmt == "tsv" else ",")
+    return _table(rows, _Source(path), mapping, fmt, encoding, sha256)
+
+
+@dataclass(frozen=True)
+class _Mapping:
+    """Headers mapped to roles: ``given`` for this file, ``known`` from a
+    previous build (applied where the file has those headers)."""
+
+    given: dict[str, str]
+    known: dict[str, str]
+
+    def resolve(self, headers, path: str, line: int, sheet: str | None = None) -> Layout:
+        return resolve(headers, self.given, path, line, sheet=sheet, optional=self.known)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where rows come from, to locate errors: a file, or a workbook's sheet
+    (whose columns are also named by letter, as Excel shows them)."""
+
+    path: str
+    sheet: str | None = None
+
+    def error(self, message: str, line: int | None = None, column: str | None = None,
+              index: int | None = None, hint: str = "") -> DataError:
+        if self.sheet is not None and column and index is not None:
+            column = f"{column} ({excel.column_letter(index)})"
+        return DataError(message, self.path, line, column, hint=hint, sheet=self.sheet)
+
+
+def _table(rows: Iterable[tuple[int, list[str]]], src: _Source, mapping: _Mapping,
+           fmt: str, encoding: str, sha256: str) -> DataFile:
+    """The records of rows of cells whose first non-blank row is the header."""
+    layout: Layout | None = None
     records: list[Record] = []
-    seen: dict[int, int] = {}
-    count = 0
-    for line, values in rows:
-        count += 1
-        record = _make_record(values, path, line)
-        if record.no in seen:
-            raise DataError(f"duplicate No {record.no} (first used on line {seen[record.no]})",
-                            path, line, "No", hint="every record needs its own No")
-        seen[record.no] = line
-        records.append(record)
-    return DataFile(path, tuple(records), sha256, fmt, encoding, count)
+    numbers = _Numbers(src)
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if layout is None:
+            while cells and not cells[-1].strip():  # spreadsheets add empty columns at the end
+                cells = cells[:-1]
+            layout = mapping.resolve(cells, src.path, line, src.sheet)
+            continue
+        values = _row_values(layout, cells, src, line)
+        records.append(numbers.check(_make_record(layout, values, src, line, len(records) + 1),
+                                     line, layout))
+    if layout is None:
+        raise src.error("the file holds no header and no records",
+                        hint="a data file starts with a header line such as "
+                             + ", ".join(ja for _, ja in COLUMNS))
+    return DataFile(src.path, tuple(records), sha256, fmt, encoding, len(records),
+                    layout.as_dict(), layout.extra, layout.header("no") is None, src.sheet,
+                    _notes(layout, len(records)))
+
+
+def _notes(layout: Layout, count: int) -> tuple[str, ...]:
+    notes = list(layout.notes)
+    if layout.header("no") is None and count:
+        notes.append(f"no id column: records are numbered by row, 1 to {count:,} "
+                     "(updates and deletes need an id column: 番号, No or ID)")
+    return tuple(notes)
+
+
+class _Numbers:
+    """Checks that every record's No is unique in the file."""
+
+    def __init__(self, src: _Source) -> None:
+        self.src = src
+        self.seen: dict[int, int] = {}
+
+    def check(self, record: Record, line: int, layout: Layout) -> Record:
+        if record.no in self.seen:
+            header = layout.label("no")
+            raise self.src.error(f"duplicate {header} {record.no} (first used on "
+                                 f"{'row' if self.src.sheet is not None else 'line'} "
+                                 f"{self.seen[record.no]})", line, header,
+                                 _index(layout, "no"), hint=f"every record needs its own {header}")
+        self.seen[record.no] = line
+        return record
+
+
+def _index(layout: Layout, role: str) -> int | None:
+    return layout.roles.index(role) if role in layout.roles else None
 
 
 def decode(raw: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
@@ -173,8 +275,8 @@ def _undecodable(raw: bytes, e: UnicodeDecodeError, path: str, tried: str) -> Da
 
 
 def _column_at(raw: bytes, line_start: int, pos: int) -> str | None:
-    """The name of the column holding byte ``pos`` of a delimited file, from
-    its header (best effort: quoting is ignored; None for JSON Lines)."""
+    """The header of the column holding byte ``pos`` of a delimited file
+    (best effort: quoting is ignored; None for JSON Lines)."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return None
     header = next((line for line in raw.splitlines() if line.strip()), b"")
@@ -187,15 +289,13 @@ def _column_at(raw: bytes, line_start: int, pos: int) -> str | None:
         return None
     for codec in ("utf-8-sig", "cp932"):
         try:
-            name = COLUMN_NAMES.get(_key(cells[index].decode(codec)))
+            return cells[index].decode(codec).strip().strip('"').strip() or None
         except UnicodeDecodeError:
             continue
-        if name is not None:
-            return dict(COLUMNS)[name]
     return None
 
 
-def _delimited_rows(text: str, path: str, delimiter: str):
+def _delimited_rows(text: str, path: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header, end = None, 0
     try:
@@ -204,10 +304,10 @@ def _delimited_rows(text: str, path: str, delimiter: str):
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
-                header = _header(cells, path, line)
-                continue
-            _check_quoting(header, cells, path, line, delimiter)
-            yield line, _row_values(header, cells, path, line)
+                header = cells
+            else:
+                _check_quoting(header, cells, path, line, delimiter)
+            yield line, cells
     except csv.Error as e:
         raise DataError(f"malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({e})",
                         path, reader.line_num, hint="check the quoting of that row") from None
@@ -228,7 +328,7 @@ def _check_quoting(header: list[str], cells: list[str], path: str, line: int,
         parts = _LINE_BREAK.split(cell)
         for k, part in enumerate(parts[1:], 1):
             if starts_record.match(part):
-                name = dict(COLUMNS)[header[index]] if index < len(header) else None
+                name = header[index].strip() or None if index < len(header) else None
                 raise DataError(f"a quoted value that starts here runs on into line "
                                 f"{line + breaks + k}, which looks like a record of its own "
                                 f"({part.strip()[:20]!r}...); a quote is not closed",
@@ -240,7 +340,14 @@ def _check_quoting(header: list[str], cells: list[str], path: str, line: int,
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _jsonl_rows(text: str, path: str):
+def _jsonl(text: str, src: _Source, mapping: _Mapping, sha256: str,
+           encoding: str) -> DataFile:
+    """The records of a JSON Lines file: each object's keys are its headers."""
+    layouts: dict[tuple[str, ...], Layout] = {}
+    first: Layout | None = None
+    extra: dict[str, None] = {}
+    records: list[Record] = []
+    numbers = _Numbers(src)
     # split on line feeds only: JSON text may hold U+2028 and friends
     for line, raw in enumerate(text.split("\n"), 1):
         if not raw.strip():
@@ -248,74 +355,110 @@ def _jsonl_rows(text: str, path: str):
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as e:
-            raise DataError(f"invalid JSON ({e.msg} at character {e.colno})", path, line) from None
+            raise DataError(f"invalid JSON ({e.msg} at character {e.colno})",
+                            src.path, line) from None
         if not isinstance(obj, dict):
-            raise DataError("each line must be a JSON object", path, line)
-        header = _header(list(obj), path, line)
-        yield line, {name: _json_value(value, path, line, key)
-                     for name, (key, value) in zip(header, obj.items())}
+            raise DataError("each line must be a JSON object", src.path, line)
+        obj = _flattened(obj, src.path, line)
+        keys = tuple(obj)
+        layout = layouts.get(keys)
+        if layout is None:
+            layout = layouts[keys] = mapping.resolve(keys, src.path, line)
+        if first is None:
+            first = layout
+        elif (layout.header("no") is None) != (first.header("no") is None):
+            raise DataError("this record has no id (No) where the first has one, or the other "
+                            "way round", src.path, line,
+                            hint="give every record an id, or none")
+        extra.update(dict.fromkeys(layout.extra))
+        values = [_json_value(value, src.path, line, key) for key, value in obj.items()]
+        records.append(numbers.check(_make_record(layout, values, src, line, len(records) + 1),
+                                     line, layout))
+    assert first is not None  # parse_records saw a first line
+    return DataFile(src.path, tuple(records), sha256, "jsonl", encoding, len(records),
+                    first.as_dict(), tuple(extra), first.header("no") is None, None,
+                    _notes(first, len(records)))
+
+
+def _flattened(obj: dict, path: str, line: int) -> dict:
+    """An object whose ``"extra"`` is an object (as :meth:`Record.as_dict`
+    writes it) with those columns among its own."""
+    nested = obj.get("extra")
+    if not isinstance(nested, dict):
+        return obj
+    out = {k: v for k, v in obj.items() if k != "extra"}
+    for key, value in nested.items():
+        if key in out:
+            raise DataError(f"column {key!r} appears twice (also in \"extra\")", path, line,
+                            key, hint="rename one of them")
+        out[key] = value
+    return out
 
 
 def _json_value(value, path, line, key) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise DataError(f"expected text or a whole number, got {type(value).__name__}",
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise DataError(f"expected text or a number, got {type(value).__name__}",
                         path, line, key)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
 
 
-def _key(cell: str) -> str:
-    return fold(cell.strip().lstrip("\ufeff")).strip()
-
-
-def _header(cells: list[str], path: str, line: int) -> list[str]:
-    cells = list(cells)
-    while cells and not cells[-1].strip():  # spreadsheets add empty columns at the end
-        cells.pop()
-    names = []
-    for cell in cells:
-        name = COLUMN_NAMES.get(_key(cell))
-        if name is None:
-            raise DataError(f"unknown column {cell.strip()!r}", path, line,
-                            cell.strip() or "(empty)",
-                            hint="columns are " + ", ".join(f"{ja} ({en})" for en, ja in COLUMNS))
-        if name in names:
-            raise DataError(f"column {cell.strip()!r} appears twice", path, line, cell.strip())
-        names.append(name)
-    missing = [ja for en, ja in COLUMNS if en not in names]
-    if missing:
-        raise DataError(f"missing column(s): {', '.join(missing)}", path, line,
-                        ", ".join(missing),
-                        hint="the header needs " + ", ".join(ja for _, ja in COLUMNS))
-    return names
-
-
-def _row_values(header: list[str], cells: list[str], path: str, line: int) -> dict[str, str]:
-    if len(cells) < len(header):
-        missing = dict(COLUMNS)[header[len(cells)]]
-        raise DataError(f"ragged row: {len(cells)} cells where the header has {len(header)} "
-                        f"(no {missing} cell)", path, line, missing,
+def _row_values(layout: Layout, cells: list[str], src: _Source, line: int) -> list[str]:
+    width = len(layout.headers)
+    if len(cells) < width:
+        if src.sheet is not None:  # a sheet's rows end at their last filled cell
+            return cells + [""] * (width - len(cells))
+        missing = layout.headers[len(cells)]
+        raise DataError(f"ragged row: {len(cells)} cells where the header has {width} "
+                        f"(no {missing} cell)", src.path, line, missing,
                         hint="check for a missing tab/comma in that row")
-    extra = next((i for i in range(len(header), len(cells)) if cells[i].strip()), None)
+    extra = next((i for i in range(width, len(cells)) if cells[i].strip()), None)
     if extra is not None:
-        raise DataError(f"ragged row: {len(cells)} cells where the header has {len(header)} "
-                        f"(cell {extra + 1} is past the last column)", path, line,
+        if src.sheet is not None:
+            raise src.error(f"a value in column {excel.column_letter(extra)}, which has no "
+                            "header", line, hint="give that column a header, or clear it")
+        raise DataError(f"ragged row: {len(cells)} cells where the header has {width} "
+                        f"(cell {extra + 1} is past the last column)", src.path, line,
                         str(extra + 1),
                         hint="check for a stray tab/comma in that row, or quote the value")
-    return dict(zip(header, cells))
+    return cells[:width]
 
 
-def _make_record(values: dict[str, str], path: str, line: int) -> Record:
-    clean = {name: values.get(name, "").strip() for name, _ in COLUMNS}
-    ja = dict(COLUMNS)
-    no_text = nfkc(clean["no"])
-    if not no_text:
-        raise DataError("empty No", path, line, "No", hint="every record needs a number")
-    if not no_text.isdecimal() or not no_text.isascii():
-        raise DataError(f"No must be a whole number, got {clean['no']!r}", path, line, "No")
-    for name in REQUIRED_VALUES:
-        if not clean[name]:
-            raise DataError(f"empty {ja[name]}", path, line, ja[name],
-                            hint=f"every record needs {ja[name]} ({name})")
-    return Record(**{**clean, "no": int(no_text)})  # type: ignore[arg-type]
+def _make_record(layout: Layout, cells: list[str], src: _Source, line: int,
+                 ordinal: int) -> Record:
+    """A record from one row's cells (in header order); ``ordinal`` numbers
+    it when the file has no id column."""
+    clean: dict[str, str] = dict.fromkeys(ROLES, "")
+    extra: dict[str, str] = {}
+    for header, role, cell in zip(layout.headers, layout.roles, cells):
+        value = cell.strip()
+        if role is not None:
+            clean[role] = value
+        elif value:
+            extra[header] = value
+    no = ordinal
+    if layout.header("no") is not None:
+        header, index = layout.label("no"), _index(layout, "no")
+        no_text = nfkc(clean["no"])
+        if not no_text:
+            raise src.error(f"empty {header}", line, header, index,
+                            hint="every record needs a number")
+        if not no_text.isdecimal() or not no_text.isascii():
+            raise src.error(f"{header} must be a whole number, got {clean['no']!r}", line,
+                            header, index,
+                            hint=f"if {header} is not a record number, keep it as an ordinary "
+                                 f"column: --columns '{header}=extra'")
+        no = int(no_text)
+    if not clean["title"] and not clean["summary"]:
+        present = [r for r in ("title", "summary") if layout.header(r) is not None]
+        labels = [layout.label(r) for r in present]
+        raise src.error(f"empty {' and '.join(labels)}", line, labels[0],
+                        _index(layout, present[0]),
+                        hint="every record needs a title or a summary")
+    if not clean["entity"]:
+        clean["entity"] = entity_in_name(clean["organization"])
+    return Record(no, clean["entity"], clean["organization"], clean["location"],
+                  clean["title"], clean["summary"], extra)

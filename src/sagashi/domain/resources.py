@@ -29,9 +29,21 @@ def data_dir() -> Path:
 
 
 def default_data_path() -> Path:
-    """The bundled corpus (``SAGASHI_DATA`` overrides it)."""
+    """The data a new default index is built from: ``SAGASHI_DATA`` if set,
+    else the bundled corpus. An index built from another file is never
+    rebuilt from it (see :class:`sagashi.Engine`)."""
+    return data_override() or bundled_data_path()
+
+
+def bundled_data_path() -> Path:
+    """The bundled corpus, data/projects.tsv."""
+    return data_dir() / "projects.tsv"
+
+
+def data_override() -> Path | None:
+    """The data file ``SAGASHI_DATA`` names, if it is set."""
     env = os.environ.get("SAGASHI_DATA")
-    return Path(env) if env else data_dir() / "projects.tsv"
+    return Path(env) if env else None
 
 
 def default_index_dir() -> Path:

@@ -9,22 +9,34 @@ generation; the live one is never touched.
 
 from __future__ import annotations
 
+import shlex
 import time
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from whoosh import index as whoosh_index
 
+from ..domain import resources
+from ..domain.columns import Column, parse_mapping, profile
 from ..domain.records import DataFile, Record, load_records
-from ..domain.resources import default_data_path, default_index_dir
-from ..errors import DataError, NotFoundError
+from ..errors import DataError, NotFoundError, UsageError
 from ..files import utc_now
 from ..validate import check_nos
 from ..whoosh_ext.segments import COMPOUND
 from . import storage
-from .manifest import data_fingerprint, index_settings, live_generation, write_manifest
+from .manifest import (
+    built_from_bundled,
+    columns_of,
+    data_record,
+    index_settings,
+    live_generation,
+    rebuild_command,
+    rebuild_options,
+    remembered_data,
+    write_manifest,
+)
 from .parallel import write_parallel
 from .schema import make_schema
 from .writer import Progress, default_procs, update_records, write_serial
@@ -36,7 +48,9 @@ class BuildReport:
 
     ``records_read`` counts the records of the data file, ``records_indexed``
     those the new index holds (after a build the two are equal, or the build
-    fails); an update says how many it ``added`` and ``replaced``.
+    fails); an update says how many it ``added`` and ``replaced``. ``notes``
+    are worth telling the user once: a role no column fills, records
+    numbered by row for want of an id column.
     """
 
     index_dir: str
@@ -49,6 +63,9 @@ class BuildReport:
     removed: int = 0
     added: int = 0
     replaced: int = 0
+    data_path: str = ""
+    sheet: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,23 +86,32 @@ class IndexStats:
     sagashi_version: str
     size_bytes: int
     history: tuple
+    columns: tuple[Column, ...] = ()
 
 
 def build_index(data: str | Path | None = None, index_dir: str | Path | None = None, *,
-                encoding: str | None = None, procs: int | None = None,
+                encoding: str | None = None, columns: str | Mapping[str, str] | None = None,
+                sheet: str | None = None, procs: int | None = None,
                 progress: Progress | None = None, lock_timeout: float = 30.0) -> BuildReport:
     """Build a complete index of ``data`` into ``index_dir`` and swap it in.
 
-    Defaults: the bundled data and the default index folder. The data is
-    validated before anything is written; readers keep using the old index
-    until the new one is complete. Waits up to ``lock_timeout`` seconds for
-    another writer, then raises :class:`IndexLockedError`.
+    ``index_dir`` defaults to the default index folder (``SAGASHI_INDEX`` if
+    set). Without ``data``, an existing index is rebuilt from the file it
+    remembers, read as it was read (its encoding, columns and sheet, unless
+    given here), and a new one from the bundled data. ``columns`` maps
+    headers to roles (``{"事業の説明": "summary"}``); ``sheet`` names the sheet
+    of an Excel workbook. The data is validated before anything is written;
+    readers keep using the old index until the new one is complete. Waits
+    up to ``lock_timeout`` seconds for another writer, then raises
+    :class:`IndexLockedError`.
     """
     started = time.perf_counter()
-    data_path = Path(data) if data is not None else default_data_path()
-    loaded = _load(data_path, encoding)
-    root = storage.create_root(_root(index_dir))
+    root_path = _root(index_dir)
+    data_path, options, bundled = _source(data, root_path, encoding, columns, sheet)
+    loaded = _load(data_path, **options)
+    root = storage.create_root(root_path)
     settings = index_settings()
+    kept = profile(loaded.extra, (r.extra for r in loaded.records))
     with storage.write_lock(root, lock_timeout):
         gen = storage.new_generation(root)
         with _discarded_on_error(root, gen):
@@ -93,25 +119,36 @@ def build_index(data: str | Path | None = None, index_dir: str | Path | None = N
             _write_all(ix, loaded.records, progress, procs)
             indexed = _verified_count(ix, len(loaded.records))
             seconds = time.perf_counter() - started
-            write_manifest(gen, settings, data_fingerprint(data_path, loaded.sha256), indexed,
-                           seconds, [_event("build", loaded, indexed)])
+            write_manifest(gen, settings, data_record(data_path, loaded, options, bundled),
+                           indexed, seconds, [_event("build", loaded, indexed)], kept)
         _publish(root, gen)
     return BuildReport(str(root), gen.name, loaded.rows_read, indexed, seconds,
-                       loaded.format, loaded.encoding, added=indexed)
+                       loaded.format, loaded.encoding, added=indexed, data_path=loaded.path,
+                       sheet=loaded.sheet, notes=loaded.notes)
 
 
 def update_index(data: str | Path, index_dir: str | Path | None = None, *,
-                 encoding: str | None = None, progress: Progress | None = None,
+                 encoding: str | None = None, columns: str | Mapping[str, str] | None = None,
+                 sheet: str | None = None, progress: Progress | None = None,
                  lock_timeout: float = 30.0) -> BuildReport:
-    """Add the records of ``data``, replacing any with the same No.
+    """Add the records of ``data``, replacing any with the same id (No).
 
-    Like a build, the change is made in a new generation (sharing the
-    unchanged files with the live one) and swapped in atomically.
+    Columns are read with the mapping the index was built with, and
+    ``columns`` on top. Both the index and the file need an id column (an
+    index whose records were numbered by row cannot be updated). Like a
+    build, the change is made in a new generation (sharing the unchanged
+    files with the live one) and swapped in atomically.
     """
     started = time.perf_counter()
-    loaded = _load(Path(data), encoding)
-    _open_for_change(index_dir)  # fail early, before waiting for the lock
-    root = _root(index_dir)
+    root, _, manifest = _open_for_change(index_dir)  # fail early, before reading the file
+    _needs_ids(root, manifest, "update")
+    loaded = _load(Path(data), encoding=encoding, columns=columns, sheet=sheet,
+                   known_columns=rebuild_options(manifest.get("data")).get("columns"))
+    if loaded.numbered_by_row:
+        raise DataError("the file has no id column, so its records cannot replace those of "
+                        "the index by id; nothing was changed", loaded.path,
+                        hint="add an id column (番号, No or ID), or name one with --columns "
+                             "'HEADER=id'")
     with storage.write_lock(root, lock_timeout):
         root, live, manifest = _open_for_change(index_dir)  # read under the lock
         gen = storage.copy_generation(live, root)
@@ -126,21 +163,25 @@ def update_index(data: str | Path, index_dir: str | Path | None = None, *,
                        {**_event("update", loaded, len(loaded.records)),
                         "added": len(new_nos) - replaced, "replaced": replaced}]
             write_manifest(gen, index_settings(), manifest.get("data"), indexed,
-                           time.perf_counter() - started, history)
+                           time.perf_counter() - started, history,
+                           _kept_columns(ix, columns_of(manifest), loaded.extra))
         _publish(root, gen)
     return BuildReport(str(root), gen.name, loaded.rows_read, indexed,
                        time.perf_counter() - started, loaded.format, loaded.encoding,
-                       added=len(new_nos) - replaced, replaced=replaced)
+                       added=len(new_nos) - replaced, replaced=replaced,
+                       data_path=loaded.path, sheet=loaded.sheet,
+                       notes=tuple(n for n in loaded.notes if not n.startswith("no column")))
 
 
 def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
                    lock_timeout: float = 30.0) -> BuildReport:
     """Remove the records with these numbers. Every number must exist;
-    otherwise nothing is removed."""
+    otherwise nothing is removed. The index needs ids from an id column (an
+    index whose records were numbered by row cannot delete by number)."""
     started = time.perf_counter()
     wanted = check_nos(nos)
-    _open_for_change(index_dir)
-    root = _root(index_dir)
+    root, _, manifest = _open_for_change(index_dir)
+    _needs_ids(root, manifest, "delete")
     with storage.write_lock(root, lock_timeout):
         root, live, manifest = _open_for_change(index_dir)
         nos_before = _nos(whoosh_index.open_dir(str(live)))
@@ -158,7 +199,8 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
             history = [*manifest.get("history", []),
                        {"action": "delete", "nos": sorted(wanted), "at": utc_now()}]
             write_manifest(gen, index_settings(), manifest.get("data"), indexed,
-                           time.perf_counter() - started, history)
+                           time.perf_counter() - started, history,
+                           _kept_columns(ix, columns_of(manifest), ()))
         _publish(root, gen)
     return BuildReport(str(root), gen.name, 0, indexed, time.perf_counter() - started,
                        removed=len(wanted))
@@ -175,7 +217,8 @@ def index_stats(index_dir: str | Path | None = None) -> IndexStats:
         schema_version=manifest.get("schema_version", 0), analyzer=manifest.get("analyzer", {}),
         sudachipy=manifest.get("sudachipy", ""), dictionary=manifest.get("dictionary", {}),
         sagashi_version=manifest.get("sagashi_version", ""),
-        size_bytes=storage.size_on_disk(live), history=tuple(manifest.get("history", [])))
+        size_bytes=storage.size_on_disk(live), history=tuple(manifest.get("history", [])),
+        columns=columns_of(manifest))
 
 
 def _write_all(ix, records: tuple[Record, ...], progress: Progress | None,
@@ -189,8 +232,53 @@ def _write_all(ix, records: tuple[Record, ...], progress: Progress | None,
         write_serial(ix, records, progress)
 
 
-def _load(path: Path, encoding: str | None) -> DataFile:
-    loaded = load_records(path, encoding)
+def _source(data: str | Path | None, root: Path, encoding: str | None, columns,
+            sheet: str | None) -> tuple[Path, dict, bool]:
+    """The data file a build reads, the options it reads it with, and
+    whether it is the bundled corpus. Without ``data``: the file the index at
+    ``root`` remembers (with its options, unless given), else the default
+    data (``SAGASHI_DATA``, else the bundled corpus)."""
+    options = {"encoding": encoding, "columns": parse_mapping(columns), "sheet": sheet}
+    if data is not None:
+        return Path(data), options, False
+    remembered = remembered_data(root)
+    if remembered is None:
+        return resources.default_data_path(), options, resources.data_override() is None
+    given = {k: v for k, v in options.items() if v}
+    if built_from_bundled(remembered):
+        return resources.bundled_data_path(), {**options, **rebuild_options(remembered),
+                                               **given}, True
+    path = Path(remembered["path"])
+    if not path.is_file():
+        raise DataError(f"the index at {root} was built from {path}, which is no longer "
+                        "there", hint=f"name the data file: sagashi index build --data FILE "
+                                      f"--index {shlex.quote(str(root))}")
+    return path, {**options, **rebuild_options(remembered), **given}, False
+
+
+def _needs_ids(root: Path, manifest: dict, action: str) -> None:
+    """Refuse to update or delete by id in an index numbered by row."""
+    data = manifest.get("data") or {}
+    if data.get("numbered_by_row"):
+        raise UsageError(
+            f"cannot {action} records by id: the index at {root} numbers its records by row, "
+            f"since {data.get('path', 'its data file')} has no id column; nothing was changed",
+            "give the data an id column (番号, No or ID; or name one with --columns "
+            f"'HEADER=id') and rebuild: {rebuild_command(root, data)}")
+
+
+def _kept_columns(ix, before: tuple[Column, ...], added: Iterable[str]) -> tuple[Column, ...]:
+    """The kept columns of a changed index, profiled again over every record
+    it holds (an update may bring new columns and values)."""
+    headers = [*(c.header for c in before), *added]
+    with ix.refresh().searcher() as searcher:
+        return profile(headers, (f.get("extra") or {} for f in searcher.all_stored_fields()))
+
+
+def _load(path: Path, encoding: str | None = None, columns=None, sheet: str | None = None,
+          known_columns: dict | None = None) -> DataFile:
+    loaded = load_records(path, encoding, columns=columns, sheet=sheet,
+                          known_columns=known_columns)
     if not loaded.records:
         raise DataError("the file holds a header but no records; nothing was changed",
                         loaded.path, hint="to remove records use: sagashi index delete NO...")
@@ -213,7 +301,7 @@ def _publish(root: Path, gen: Path) -> None:
 
 
 def _root(index_dir) -> Path:
-    return Path(index_dir) if index_dir is not None else default_index_dir()
+    return Path(index_dir) if index_dir is not None else resources.default_index_dir()
 
 
 def _open_for_change(index_dir) -> tuple[Path, Path, dict]:
@@ -238,5 +326,8 @@ def _nos(ix) -> set[int]:
 
 
 def _event(action: str, loaded: DataFile, count: int) -> dict:
-    return {"action": action, "path": str(Path(loaded.path).resolve()), "sha256": loaded.sha256,
-            "records": count, "at": utc_now()}
+    event = {"action": action, "path": str(Path(loaded.path).resolve()),
+             "sha256": loaded.sha256, "records": count, "at": utc_now()}
+    if loaded.sheet is not None:
+        event["sheet"] = loaded.sheet
+    return event

@@ -17,10 +17,11 @@ replace by No) go through Whoosh's writer unchanged (:func:`update_records`).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from ..domain.records import Record
 from ..whoosh_ext.segments import COMPOUND, SegmentWriter
@@ -106,10 +107,8 @@ def _give_back_memory() -> None:
     freed memory for reuse otherwise, and the next segment's postings are
     allocated elsewhere), so that the peak stays near one segment's worth."""
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def _cores() -> int:

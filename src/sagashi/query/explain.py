@@ -9,7 +9,7 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from ..analysis import READING_PREFIX, SYNONYM_PREFIX, SudachiAnalysis
-from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS
+from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS, is_column_field
 from ..results import Match, Related
 from .expansions import is_weak, keyword_field
 from .highlight import Marks, match_spans
@@ -50,7 +50,8 @@ def explain(searcher, plan: Plan, docnum: int,
             continue
         for alt in concept.alternatives:
             for field in _fields_of(alt, concept.fields):
-                q = alternative_query(alt, (field,) if field in TEXT_FIELDS else None)
+                own = field in TEXT_FIELDS or is_column_field(field)
+                q = alternative_query(alt, (field,) if own else None)
                 if matching(searcher, q, [docnum]):
                     found = _found(stored, field, alt, analysis)
                     said = how(alt.label)

@@ -19,8 +19,7 @@ from whoosh import query as wq
 
 from ..analysis import READING_PREFIX, SYNONYM_PREFIX, bigrams, fold
 from ..domain import entities, places
-from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS
-from ..errors import UsageError
+from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS, is_column_field
 from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
 from .expansions import is_weak, keyword_field, names_place, weight
 from .interpret import Alternative, Concept, Interpreter, alternative
@@ -254,7 +253,8 @@ def _field_inside(field: str, node: Node) -> Node:
 
 
 def _fields_of(field: str | None) -> tuple[str, ...] | None:
-    return (field,) if field in TEXT_FIELDS else None
+    return (field,) if field is not None and (field in TEXT_FIELDS or is_column_field(field)) \
+        else None
 
 
 def concept_clause(concept: Concept, reader=None) -> Clause:
@@ -343,7 +343,7 @@ def alternative_query(alt: Alternative, fields: tuple[str, ...] | None,
         return wq.ConstantScoreQuery(inner, KEYWORD_SCORE * alt.weight)
     subs = []
     for field in fields or _fields_for(alt):
-        boost = TEXT_FIELDS[field] * alt.weight * scale
+        boost = TEXT_FIELDS.get(field, 1.0) * alt.weight * scale  # a kept column counts 1
         if alt.kind == "phrase" and len(alt.terms) > 1:
             subs.append(wq.Phrase(field, list(alt.terms), boost=boost))
         elif len(alt.terms) > 1:
@@ -409,21 +409,3 @@ def _prefix_clause(text: str, reader, fields, max_docs: int) -> Clause:
     concept = Concept(text + "*", alts, fields)
     query = wq.Or([alternative_query(a, fields) for a in alts])
     return Clause(concept.label, query, concept)
-
-
-def filter_query(pref: str | None, entity: str | None) -> wq.Query | None:
-    """The Whoosh filter for ``--pref`` / ``--entity``; UsageError if unknown."""
-    subs = []
-    if pref:
-        place = places.lookup(pref)
-        if place is None:
-            raise UsageError(f"unknown prefecture or region {pref!r}",
-                             "use a name such as 東京都, 大阪 or 関西")
-        subs.append(wq.Or([wq.Term("pref", p) for p in place.prefectures]))
-    if entity:
-        subs.append(wq.Or([wq.Term("entity_code", c) for c in entities.codes_for(entity)]))
-    if not subs:
-        return None
-    return subs[0] if len(subs) == 1 else wq.And(subs)
-
-

@@ -23,7 +23,7 @@ Words(text='unbalanced quote')
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..analysis.chars import clean, nfkc
@@ -118,14 +118,19 @@ def normalize_query(text: str) -> str:
     return nfkc(clean(text)).strip()
 
 
-def parse(text: str) -> Node:
+def parse(text: str, fields: Mapping[str, str] | None = None) -> Node:
     """Parse a query; see the module docstring for how bad syntax is repaired.
 
-    An empty result is ``Words('')``.
+    ``fields`` maps more field names (an index's own column headers, folded
+    by :func:`field_key`) to fields, before the usual ones. An empty result
+    is ``Words('')``.
+
+    >>> parse("担当者:田中", {"担当者": "x_1"})
+    Field(field='x_1', item=Words(text='田中'))
     """
     text = normalize_query(text)
     try:
-        node = _Parser(_tokenize(text)).parse()
+        node = _Parser(_tokenize(text, fields or {})).parse()
     except _Malformed:  # nested too deeply to be meant: plain words
         return Words(" ".join(_SYNTAX_CHARS.sub(" ", text).split()))
     return Words("") if node is None else node
@@ -166,14 +171,14 @@ def bracketed(node: Node) -> str:
     return f"({text})" if isinstance(node, (And, Or, Seq)) else text
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
+def _tokenize(text: str, fields: Mapping[str, str]) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         assert m is not None  # the pattern matches any character (the last alternatives)
         kind, value = m.lastgroup or "", m.group()
-        field = _field_name(value[:-1]) if kind == "field" else None
+        field = _field_name(value[:-1], fields) if kind == "field" else None
         if kind == "field" and field is None:
             m = _WORD.match(text, pos)  # an unknown field: plain text, colon and all
             assert m is not None
@@ -191,8 +196,14 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _field_name(name: str) -> str | None:
-    return FIELD_ALIASES.get(name, FIELD_ALIASES.get(name.lower()))
+def _field_name(name: str, fields: Mapping[str, str]) -> str | None:
+    own = fields.get(field_key(name)) if fields else None
+    return own or FIELD_ALIASES.get(name, FIELD_ALIASES.get(name.lower()))
+
+
+def field_key(name: str) -> str:
+    """A field name as :func:`parse` compares it: NFKC, lower case, no spaces."""
+    return "".join(nfkc(name).lower().split())
 
 
 class _Parser:
