@@ -109,3 +109,18 @@ def test_json_carries_the_same_advice(capsys, corpus_index):
     assert obj["too_common"] == ["支援"] and obj["unmatched"] == ["ミャンマー"]
     code, out, _ = run_cli(capsys, "search", "--json", "シェルター", "--index", str(corpus_index))
     assert not {"did_you_mean", "filtered_out", "too_common"} & set(json.loads(out))
+
+
+def test_a_column_filter_that_left_out_everything_is_named(tmp_path):
+    from sagashi import Engine
+    from sagashi.index.build import build_index
+    data = tmp_path / "d.csv"
+    data.write_text("No,申請団体名,所在地,事業名,概要,年度\n"
+                    "1,A会,東京都港区,難民の相談,難民の生活相談,2023\n"
+                    "2,B会,東京都港区,子どもの学習,学習支援,2024\n", encoding="utf-8")
+    build_index(data, tmp_path / "ix")
+    with Engine(tmp_path / "ix") as engine:
+        results = engine.search("難民", filters={"年度": 2024})
+        assert results.total == 0
+        assert [(f.name, f.value, f.results) for f in results.advice.filtered_out] == \
+            [("filter", "年度=2024", 1)]
