@@ -335,7 +335,7 @@ class Engine:
         """What to try instead (:mod:`sagashi.query.advice`): other spellings
         of words no record holds, and for a query that ``found`` nothing, the
         filters that left everything out and words too common alone."""
-        if not plan.unmatched and found:
+        if found and not plan.unmatched:
             return Advice()
         reader = searcher.reader()
         given = [(n, v) for n, v in [("pref", pref), ("entity", entity),
@@ -364,7 +364,15 @@ class Engine:
                 filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
 
         def finds(text: str) -> bool:
-            return total(self._plan(searcher, text)) > 0
+            """Whether ``text`` finds something: a plain query whose every
+            word some record holds does (the best of them at least), which
+            planning alone shows; others are run."""
+            other = self._plan(searcher, text)
+            if other.empty or other.unmatched:
+                return False
+            if other.strict is None and not any(c.required for c in other.clauses) and not given:
+                return True
+            return total(other) > 0
 
         common = () if found else advice.too_common(plan, rank.without_unmatched(plan))
         return Advice(advice.did_you_mean(searcher, self._analysis, plan, finds),
@@ -433,10 +441,10 @@ class Engine:
               explain_hits: bool) -> list[Hit]:
         marks = marks_for(plan)
         n = len(plan.clauses)
+        related = related_only(searcher, plan, [d for d, _, _ in ranked])
         return [self._hit(searcher, d, s, m, n, marks,
                           self._named(explain(searcher, plan, d, self._analysis))
-                          if explain_hits else (),
-                          related_only(searcher, plan, d))
+                          if explain_hits else (), related[d])
                 for d, s, m in ranked]
 
     def _named(self, matches: tuple[Match, ...]) -> tuple[Match, ...]:

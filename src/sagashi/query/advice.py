@@ -27,6 +27,7 @@ from ..analysis import (
     SYNONYM_PREFIX,
     SudachiAnalysis,
     fold,
+    has_kanji,
     is_kana,
     loose_reading,
     reading_term,
@@ -54,6 +55,8 @@ def did_you_mean(searcher, analysis: SudachiAnalysis, plan: Plan,
     known = {c.label: s for c in plan.leaves()
              if c.known and (s := _record_spelling(reader, analysis, c))}
     targets = dict.fromkeys(_kana_run(plan.text, word) or word for word in plan.unmatched)
+    if not all(is_kana(w) or has_kanji(w) for w in targets):
+        return ()  # a word in another script: the index spells nothing close to it
     options = {word: respell(searcher, analysis, word) for word in targets}
     if not all(options.values()):
         return ()  # a word with no close spelling would still match nothing

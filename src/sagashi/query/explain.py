@@ -109,24 +109,29 @@ def _found(stored: dict, field: str, alt: Alternative, analysis: SudachiAnalysis
     return "、".join(dict.fromkeys(text[s:e] for s, e in spans))
 
 
-def related_only(searcher, plan: Plan, docnum: int) -> tuple[Related, ...]:
-    """The words of the query that document ``docnum`` matches only through
-    weak relations (ボランティア -> 支援者), each with the related words that
-    matched."""
-    out = []
+def related_only(searcher, plan: Plan, docnums: list[int]) -> dict[int, tuple[Related, ...]]:
+    """For each of ``docnums``, the words of the query it matches only
+    through weak relations (ボランティア -> 支援者), each with the related
+    words that matched. Each clause is evaluated once for all documents."""
+    found: dict[int, list[Related]] = {d: [] for d in docnums}
     for clause in plan.leaves():
         concept = clause.concept
-        if clause.direct is None or concept is None:
+        if clause.direct is None or concept is None or not docnums:
             continue
-        if not matching(searcher, clause.query, [docnum]):
+        matched = set(matching(searcher, clause.query, docnums))
+        if clause.direct is not wq.NullQuery:
+            matched -= set(matching(searcher, clause.direct, matched))
+        if not matched:
             continue
-        if clause.direct is not wq.NullQuery and matching(searcher, clause.direct, [docnum]):
-            continue
-        words = [shown(alt.terms) for alt in concept.alternatives if is_weak(alt.source)
-                 and matching(searcher, alternative_query(alt, concept.fields), [docnum])]
-        if words:
-            out.append(Related(concept.label, tuple(dict.fromkeys(words))))
-    return tuple(out)
+        words: dict[int, list[str]] = {d: [] for d in matched}
+        for alt in concept.alternatives:
+            if is_weak(alt.source):
+                for d in matching(searcher, alternative_query(alt, concept.fields), matched):
+                    words[d].append(shown(alt.terms))
+        for d in sorted(matched):
+            if words[d]:
+                found[d].append(Related(concept.label, tuple(dict.fromkeys(words[d]))))
+    return {d: tuple(r) for d, r in found.items()}
 
 
 def shown(terms: tuple[str, ...]) -> str:
