@@ -74,3 +74,9 @@ def test_json_explain_carries_term_form_and_mechanism(capsys, corpus_index):
                            str(corpus_index))
     entry = json.loads(out)["hits"][0]["explain"][0]
     assert set(entry) == {"concept", "field", "term", "source", "form", "how"}
+
+
+def test_a_word_of_several_parts_is_shown_whole_where_they_stand_together(engine):
+    # 避難民 is related to 難民; it is stored as the parts 避 + 難民
+    found = {(m.term, m.how) for m in matches(engine, "難民", 12)}
+    assert ("避難民", "related word") in found

@@ -103,9 +103,11 @@ def _found(stored: dict, field: str, alt: Alternative, analysis: SudachiAnalysis
                                   (READING_PREFIX, SYNONYM_PREFIX)),
                   readings=frozenset(t for t in alt.terms if t.startswith(READING_PREFIX)),
                   groups=frozenset(t for t in alt.terms if t.startswith(SYNONYM_PREFIX)))
-    if alt.kind == "phrase":
-        marks = Marks(phrases=frozenset({alt.terms}))
-    spans = match_spans(text, analysis, marks)
+    spans = []
+    if len(alt.terms) > 1:  # words of one expression: where they stand together, if they do
+        spans = match_spans(text, analysis, Marks(phrases=frozenset({alt.terms})))
+    if not spans and alt.kind != "phrase":
+        spans = match_spans(text, analysis, marks)
     return "、".join(dict.fromkeys(text[s:e] for s, e in spans))
 
 
