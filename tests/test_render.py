@@ -9,7 +9,7 @@ import re
 import sys
 import unicodedata
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sagashi.cli.render import MARK, RESET, render_results, wrap
@@ -63,6 +63,7 @@ def test_wrapping_keeps_every_character_and_the_colour():
     assert parts[:2] == ["   地域で" + MARK + "日本" + RESET, "   " + MARK + "語教室" + RESET + "を開"]
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab 日本語、。ｱ\u0301"), max_size=120),
        st.integers(min_value=8, max_value=60))
 def test_wrapped_lines_fit_and_lose_nothing_but_spaces(text, width):

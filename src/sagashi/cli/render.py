@@ -78,16 +78,18 @@ def wrap(line: str, width: int, indent: str = "   ") -> list[str]:
             current += piece
             continue
         w = _columns(piece)
-        if used + w > width and used > _width(indent):
+        while used + w > width and used > _width(indent):  # twice if the carried word is long
             rest = ""
-            if piece != " " and space > len(indent) and used - _width(current[:space]) < 20:
+            if piece != " " and space > len(indent) and current[:space].strip() \
+                    and used - _width(current[:space]) < 20:
                 current, rest = current[:space], current[space + 1:]
             colour = _state(current)
-            lines.append(current.rstrip(" ") + (RESET if colour else ""))
+            if _SGR.sub("", current).strip():  # a line of spaces only is not worth a line
+                lines.append(current.rstrip(" ") + (RESET if colour else ""))
             current, space = indent + colour + rest, -1
             used = _width(current)
-            if piece == " ":
-                continue
+        if piece == " " and current.strip(" ") == _state(current) and lines:
+            continue  # no space at the start of a continued line
         if piece == " ":
             space = len(current)
         current += piece
