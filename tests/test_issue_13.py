@@ -39,21 +39,18 @@ def test_japanese_ranks_the_japanese_class_first(engine):
     assert nos(engine.search("japanese"))[0] == 17
 
 
-ENGLISH = pytest.mark.xfail(strict=False, reason="English function words are dropped by the "
-                            "glossaries' '-' rows (issue 14)")
+# English function words are dropped by the glossaries' '-' rows (issue 14)
 
-
-@ENGLISH
 def test_help_for_refugees(engine):
     assert set(nos(engine.search("help for refugees"))) == REFUGEES
 
 
-@ENGLISH
+@pytest.mark.xfail(strict=True, reason="learn japanese is translated as 日本語学習, which ranks "
+                   "the classes below four records of language support")
 def test_where_can_i_learn_japanese(engine):
     assert nos(engine.search("where can I learn japanese"))[0] == 17
 
 
-@ENGLISH
 def test_i_want_to_go_to_hospital(engine):
     assert nos(engine.search("i want to go to hospital"))[0] == 5
 

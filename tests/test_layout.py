@@ -49,9 +49,10 @@ def test_only_whoosh_ext_touches_whoosh_internals():
 
 
 #: Layers, lowest first: a module may import its own layer and those below.
-#: errors, results, validate and files stand beside everything.
+#: errors, results, validate and files stand beside everything. cli and web
+#: stand side by side; see the tests below for how they may meet.
 LAYERS = {"analysis": 0, "domain": 1, "whoosh_ext": 2, "index": 3, "query": 3,
-          "engine": 4, "cli": 5}
+          "engine": 4, "cli": 5, "web": 5}
 BESIDE = {"errors", "results", "validate", "files", "__init__", "__main__"}
 
 
@@ -97,6 +98,41 @@ def test_imports_flow_one_way():
                                            {layer, target_layer} == {"index", "query"}):
                 offenders.append(f"{_module_name(path)} imports {target}")
     assert not offenders, "imports against the layering: " + "; ".join(sorted(set(offenders)))
+
+
+def test_web_and_cli_meet_only_in_the_serve_command():
+    """The web package never imports the CLI, and the CLI imports the web
+    package only inside a function (the serve command), so that the web
+    stack costs nothing to the other commands."""
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        layer = path.relative_to(SRC).parts[0]
+        if layer == "web":
+            offenders += [f"{_module_name(path)} imports {t}"
+                          for t in _sagashi_imports(path, top_level_only=False)
+                          if t.split(".")[0] == "cli"]
+        elif layer == "cli":
+            offenders += [f"{_module_name(path)} imports {t} at import time"
+                          for t in _sagashi_imports(path, top_level_only=True)
+                          if t.split(".")[0] == "web"]
+    assert not offenders, "; ".join(offenders)
+
+
+WEB_STACK = ("starlette", "uvicorn", "jinja2", "markupsafe", "anyio", "h11")
+
+
+def test_only_the_web_package_imports_the_web_stack():
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path.relative_to(SRC).parts[0] == "web":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level \
+                else []
+            offenders += [f"{_module_name(path)} imports {n}" for n in names
+                          if n.split(".")[0] in WEB_STACK]
+    assert not offenders, "; ".join(offenders)
 
 
 def test_no_import_cycles():

@@ -9,7 +9,7 @@ import pytest
 from sagashi import Engine, EngineClosedError, IndexMissingError, NotFoundError, UsageError
 from sagashi.results import Hit, SearchResults
 
-from .conftest import nos
+from .conftest import DATA, nos
 
 
 def test_medical_care_without_status_ranks_project_5_first(engine):
@@ -66,6 +66,25 @@ def test_bad_limits_raise_usage_error(engine, limit):
         engine.search("難民", limit=limit)
 
 
+def test_offset_pages_through_the_same_ranking(engine):
+    everything = engine.search("支援", limit=20, facets=True)
+    pages = [engine.search("支援", limit=5, offset=o, facets=True) for o in (0, 5, 10, 15)]
+    assert [n for page in pages for n in nos(page)] == nos(everything)
+    assert {page.total for page in pages} == {everything.total}
+    assert all(page.facets == everything.facets for page in pages)
+
+
+def test_an_offset_past_the_last_hit_gives_no_hits_but_the_total(engine):
+    results = engine.search("難民", offset=100)
+    assert results.hits == () and results.total == len(engine.search("難民"))
+
+
+@pytest.mark.parametrize("offset", [-1, 1001, "5", 2.5, True, None])
+def test_bad_offsets_raise_usage_error(engine, offset):
+    with pytest.raises(UsageError, match="offset"):
+        engine.search("難民", offset=offset)
+
+
 def test_show_returns_one_project_in_full(engine):
     p = engine.get(13)
     assert p.organization == "日本国際社会事業団 (ISSJ)" and p.entity == "(福)"
@@ -120,3 +139,15 @@ def test_engine_sees_a_reindex_without_reopening(fresh_index, tmp_path):
         build_index(data, fresh_index)
         assert nos(engine.search("宇宙旅行")) == [1]
         assert engine.search("難民").total == 0
+
+
+def test_refresh_names_the_live_generation_and_switches_to_it(fresh_index, tmp_path):
+    from sagashi.index.build import build_index
+    with Engine(fresh_index) as engine:
+        first = engine.refresh()
+        assert first == engine.generation and engine.refresh() == first
+        build_index(DATA, fresh_index)
+        second = engine.refresh()
+        assert second != first and engine.generation == second
+    with pytest.raises(EngineClosedError):
+        engine.refresh()

@@ -61,9 +61,10 @@ from .query.explain import describe, explain, related_only
 from .query.filters import conditions, filter_query
 from .query.highlight import Marks, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
+from .query.languages import load_languages
 from .query.plan import Clause, Plan, make_plan
 from .query.similar import key_terms, similar_query
-from .query.syntax import field_key, normalize_query, parse
+from .query.syntax import field_key, normalize_query, parse, plain_text
 from .results import (
     Advice,
     Filtered,
@@ -132,7 +133,7 @@ class Engine:
         self._closed = False
         self._open()
         self._interpreter = Interpreter(self._analysis, load_lexicon(self._analysis),
-                                        self._known)
+                                        self._known, load_languages(self._analysis))
 
     @classmethod
     def open(cls, index_dir: str | Path | None = None, **kwargs) -> Engine:
@@ -171,6 +172,14 @@ class Engine:
         role): searchable as ``header:value``, filterable, some counted in
         facets."""
         return self._columns
+
+    def refresh(self) -> str | None:
+        """Switch to the live generation if a reindex swapped one in since
+        the last call (searches do this themselves), and return its name: a
+        key under which answers may be kept until the index changes."""
+        with self._lock:
+            self._check()
+            return self._generation
 
     def _open(self) -> None:
         root = self.index_dir
@@ -299,7 +308,8 @@ class Engine:
 
     def search(self, query: str, limit: int = 10, *, pref: str | None = None,
                entity: str | None = None, filters: Mapping[str, Any] | None = None,
-               explain: bool = False, facets: bool = False) -> SearchResults:
+               explain: bool = False, facets: bool = False, offset: int = 0,
+               language: str | None = None) -> SearchResults:
         """The best-matching projects for a free-text query.
 
         ``pref`` / ``entity`` filter by prefecture (or region, or city; in
@@ -309,26 +319,32 @@ class Engine:
         ``<=``, ``>``, ``<``; a list of conditions all hold). ``facets`` adds
         counts by prefecture, entity type and each kept column with few
         values; ``explain`` records which terms matched where, and why.
+        ``offset`` skips that many of the best hits (a page further down:
+        ``total`` and the facets still count every match). ``language``
+        (``vi``, ``pt``, ``zh`` ...) says what the query is written in; by
+        default it is detected, and the results say which it was.
         """
         validate.check_query(query)
         limit = validate.check_limit(limit)
+        offset = validate.check_offset(offset)
         validate.check_text("pref", pref, "東京都")
         validate.check_text("entity", entity, "特非")
         wanted = conditions(filters)
+        language = validate.check_language(language)
         with self._lock:
             searcher = self._check()
             filter_q = filter_query(pref, entity, wanted, self._columns, searcher.reader())
             with _reported(query):
-                plan = self._plan(searcher, query)
+                plan = self._plan(searcher, query, language)
                 if plan.empty:
-                    return SearchResults(query, 0, (), {}, ())
-                result = rank.run(searcher, plan, limit, filter_q)
-                hits = self._hits(searcher, plan, result.ranked, explain)
+                    return SearchResults(query, 0, (), {}, (), plan.language)
+                result = rank.run(searcher, plan, offset + limit, filter_q)
+                hits = self._hits(searcher, plan, result.ranked[offset:], explain)
                 counts = self._facets(searcher, result) if facets else {}
-                advice = self._advice(searcher, plan, pref, entity, wanted, bool(hits))
+                advice = self._advice(searcher, plan, pref, entity, wanted, result.total > 0)
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(describe(c) for c in plan.clauses), plan.unmatched,
-                                 advice)
+                                 tuple(describe(c) for c in plan.clauses), plan.language,
+                                 plan.unmatched, advice)
 
     def _advice(self, searcher, plan: Plan, pref: str | None, entity: str | None,
                 wanted: list, found: bool) -> Advice:
@@ -367,7 +383,7 @@ class Engine:
             """Whether ``text`` finds something: a plain query whose every
             word some record holds does (the best of them at least), which
             planning alone shows; others are run."""
-            other = self._plan(searcher, text)
+            other = self._plan(searcher, text, plan.language)
             if other.empty or other.unmatched:
                 return False
             if other.strict is None and not any(c.required for c in other.clauses) and not given:
@@ -378,18 +394,29 @@ class Engine:
         return Advice(advice.did_you_mean(searcher, self._analysis, plan, finds),
                       tuple(filtered), common)
 
-    def understand(self, query: str) -> Understanding:
-        """How ``query`` is understood: the concepts it asks for, each with
-        the forms (words, readings, synonyms, translations ...) that count as
-        finding it; what it excludes; whether it runs as written."""
+    def understand(self, query: str, language: str | None = None) -> Understanding:
+        """How ``query`` is understood: the language it is read in, the
+        concepts it asks for, each with the forms (words, readings, synonyms,
+        translations ...) that count as finding it; what it excludes; whether
+        it runs as written."""
         validate.check_query(query)
+        language = validate.check_language(language)
         with self._lock:
             searcher = self._check()
             with _reported(query):
-                plan = self._plan(searcher, query)
+                plan = self._plan(searcher, query, language)
                 return Understanding(query, tuple(_understood(c) for c in plan.clauses),
                                      tuple(_understood(c) for c in plan.exclusions),
-                                     plan.strict is not None)
+                                     plan.strict is not None, plan.language)
+
+    def language(self, query: str) -> str:
+        """The language ``query`` is read in when none is given: ``ja``,
+        or one of the glossary languages (``vi``, ``pt``, ``zh`` ...)."""
+        validate.check_query(query)
+        with self._lock:
+            self._check()
+            with _reported(query):
+                return self._interpreter.detect(plain_text(parse(query)))
 
     def get(self, no: int) -> Project:
         """One project in full, by its No."""
@@ -425,9 +452,9 @@ class Engine:
         reader = self._searcher.reader()
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
-    def _plan(self, searcher, query: str) -> Plan:
+    def _plan(self, searcher, query: str, language: str | None = None) -> Plan:
         return make_plan(parse(query, self._fields), self._interpreter, searcher.reader(),
-                         normalize_query(query))
+                         language, normalize_query(query))
 
     def _extra(self, stored: dict | None) -> dict[str, str]:
         """A record's kept columns, every column of the index in order
@@ -495,10 +522,12 @@ def _docnum(searcher, no: int) -> int:
 
 def _understood(clause: Clause) -> Understood:
     concept = clause.concept
-    forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives) \
-        if concept is not None else ()
-    return Understood(clause.label, forms, clause.required, clause.known,
-                      tuple(_understood(p) for p in clause.parts))
+    parts = tuple(_understood(p) for p in clause.parts)
+    if concept is None:
+        return Understood(clause.label, (), clause.required, clause.known, parts=parts)
+    forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives)
+    return Understood(clause.label, forms, clause.required, clause.known, concept.language,
+                      concept.translated, parts)
 
 
 @contextmanager

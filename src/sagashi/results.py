@@ -143,6 +143,7 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     interpretation: tuple[str, ...] = ()
+    language: str = "ja"  # what the query was read as (ja, en, vi, pt, zh ...)
     #: Words of the query that no record contains (as typed); the hits are
     #: what the other words find.
     unmatched: tuple[str, ...] = ()
@@ -159,7 +160,7 @@ class SearchResults:
         return self.hits[i]
 
     def to_json(self, explain: bool = False) -> dict:
-        out = {"query": self.query, "total": self.total,
+        out = {"query": self.query, "language": self.language, "total": self.total,
                "hits": [h.to_json(explain) for h in self.hits],
                "unmatched": list(self.unmatched), **self.advice.to_json()}
         if self.facets:
@@ -184,14 +185,17 @@ class Form:
 class Understood:
     """One thing a query asks for: ``label`` as typed, the forms that count
     as finding it; ``required`` for quoted phrases and field:value (never
-    relaxed); ``known`` when some record holds one of its forms. A bracketed
-    group (``(女性 OR シェルター)``) is one required item, its words in
-    ``parts``."""
+    relaxed); ``known`` when some record holds one of its forms. Words of
+    another language carry their ``language`` and the Japanese they were
+    ``translated`` to (lớp học -> 教室, vi). A bracketed group
+    (``(女性 OR シェルター)``) is one required item, its words in ``parts``."""
 
     label: str
     forms: tuple[Form, ...]
     required: bool = False
     known: bool = True
+    language: str | None = None
+    translated: tuple[str, ...] = ()
     parts: tuple[Understood, ...] = ()  # the words of a bracketed group
 
 
@@ -205,6 +209,7 @@ class Understanding:
     concepts: tuple[Understood, ...]
     excluded: tuple[Understood, ...] = ()
     strict: bool = False
+    language: str = "ja"
 
     @property
     def labels(self) -> list[str]:

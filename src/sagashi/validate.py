@@ -18,6 +18,9 @@ from .errors import QueryError, UsageError
 MAX_QUERY_CHARS = 1000
 #: The most results one call returns.
 MAX_LIMIT = 1000
+#: The most hits a search may skip (so a page never asks to rank more than
+#: MAX_OFFSET + MAX_LIMIT records).
+MAX_OFFSET = 1000
 
 
 def shown(value: object, width: int = 40) -> str:
@@ -64,6 +67,15 @@ def check_limit(limit: object) -> int:
     return number
 
 
+def check_offset(offset: object) -> int:
+    """A number of hits to skip: 0 to MAX_OFFSET."""
+    number = whole_number("offset", offset)
+    if not 0 <= number <= MAX_OFFSET:
+        raise UsageError(f"offset must be between 0 and {MAX_OFFSET}, got {shown(number)}",
+                         f"pass a number from 0 to {MAX_OFFSET}")
+    return number
+
+
 def check_no(no: object) -> int:
     """A project number: a whole number, not negative."""
     number = whole_number("a project number", no)
@@ -90,6 +102,19 @@ def check_text(name: str, value: object, example: str) -> str | None:
         raise UsageError(f"{name} must be text or None, got {type(value).__name__}",
                          f"for example {name}={example!r}")
     return value
+
+
+def check_language(value: object) -> str | None:
+    """An optional language code: one of :data:`sagashi.domain.languages.LANGUAGES`
+    (any case), or None to detect it."""
+    from .domain.languages import LANGUAGES
+    if value is None:
+        return None
+    code = value.strip().lower() if isinstance(value, str) else None
+    if code not in LANGUAGES:
+        raise UsageError(f"unknown language {shown(value)}",
+                         f"use one of {', '.join(LANGUAGES)}, or None to detect it")
+    return code
 
 
 def check_path(name: str, value: object) -> str | None:

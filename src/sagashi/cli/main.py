@@ -19,6 +19,7 @@ from typing import overload
 
 from .. import __version__
 from ..analysis.chars import clean
+from ..domain.languages import LANGUAGES
 from ..errors import IndexMissingError, IndexUntrustedError, SagashiError
 from ..validate import MAX_LIMIT
 
@@ -117,6 +118,14 @@ def _record_no(text: str) -> int:
     return _whole_number(text, 0, None, "a project number")
 
 
+def _port(text: str) -> int:
+    return _whole_number(text, 0, 65535, "a port")
+
+
+def _cache_size(text: str) -> int:
+    return _whole_number(text, 0, 1_000_000, "a cache size")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sagashi", description="Full-text search for Japanese records "
                      "(SudachiPy + Whoosh). Try: sagashi search 熊本 日本語教室")
@@ -163,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "for numbers 'HEADER>=N' (also <=, >, <); repeatable")
     p.add_argument("--explain", action="store_true",
                    help="show which terms matched in which fields, and why")
+    p.add_argument("--lang", choices=tuple(LANGUAGES), metavar="CODE",
+                   help="the language the query is written in: " + ", ".join(
+                       f"{code} ({name})" for code, name in LANGUAGES.items())
+                   + " (default: detected from its script and words)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="highlight matches in colour (default: on a terminal only)")
     index_option(p)
@@ -184,6 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="+", metavar="TEXT")
     p.add_argument("--json", action="store_true", help="JSON Lines output, one token per line")
     p.add_argument("--all", action="store_true", help="include stopped tokens (particles ...)")
+
+    p = command("serve", "Serve a search page and a JSON API (http://127.0.0.1:8000/).",
+                cmd_serve)
+    p.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                   help="address to listen on (default 127.0.0.1: this machine only; "
+                        "read the README's Web section before choosing another)")
+    p.add_argument("--port", type=_port, default=8000, metavar="N",
+                   help="port to listen on (default 8000; 0 picks a free one)")
+    p.add_argument("--cache", type=_cache_size, default=1000, metavar="N",
+                   help="answers kept in memory until the index changes (default 1000; "
+                        "0: none)")
+    index_option(p)
 
     p = command("index", "Build, change and inspect an index.", None)
     isub = p.add_subparsers(title="index commands", metavar="ACTION", parser_class=_Parser)
@@ -243,7 +268,7 @@ def cmd_search(args) -> int:
     with _engine(args) as engine:
         results = engine.search(query, args.limit, pref=_text(args.pref),
                                 entity=_text(args.entity), filters=filters,
-                                explain=args.explain, facets=args.json)
+                                explain=args.explain, facets=args.json, language=args.lang)
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
@@ -273,11 +298,12 @@ def _search_stdin(args) -> int:
             try:
                 results = engine.search(query, args.limit, pref=pref, entity=entity,
                                         filters=filters, explain=args.explain,
-                                        facets=args.json)
+                                        facets=args.json, language=args.lang)
             except (QueryError, InternalError) as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
                 if args.json:
-                    _print_json({"query": query, "total": 0, "hits": [], "error": e.message})
+                    _print_json({"query": query, "language": args.lang, "total": 0, "hits": [],
+                                 "error": e.message})
                 continue
             if args.json:
                 _print_json(results.to_json(args.explain))
@@ -318,6 +344,13 @@ def cmd_similar(args) -> int:
     else:
         print(render_results(results, _colour(args), False, what="similar to",
                              width=_terminal_width()))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from ..web.server import serve  # the web stack loads for this command only
+    with _engine(args) as engine:
+        serve(engine, args.host, args.port, _note, cache_size=args.cache)
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..domain.languages import LANGUAGES
 from ..results import Advice, Project, SearchResults, Snippet
 
 #: How the text output names the keyword fields a match was found in.
@@ -145,8 +146,10 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
     p = printable
     query = p(results.query)
     notes = "".join(f"\n{p(word)}: no record mentions it" for word in results.unmatched)
+    read_as = "" if results.language == "ja" else \
+        f" (read as {LANGUAGES.get(results.language, results.language)})"
     if not results.hits:
-        return f"No results {what} 「{query}」.{notes}{render_advice(results.advice)}"
+        return f"No results {what} 「{query}」{read_as}.{notes}{render_advice(results.advice)}"
     b, d, r = (BOLD, DIM, RESET) if colour else ("", "", "")
     lines = []
     for rank, hit in enumerate(results, 1):
@@ -167,8 +170,8 @@ def render_results(results: SearchResults, colour: bool = False, explain: bool =
         lines.append("")
     shown, total = len(results.hits), results.total
     noun = "result" if total == 1 else "results"
-    tail = f"{total} {noun} {what} 「{query}」" if shown == total else \
-        f"{shown} of {total} {noun} {what} 「{query}」"
+    tail = f"{total} {noun} {what} 「{query}」{read_as}" if shown == total else \
+        f"{shown} of {total} {noun} {what} 「{query}」{read_as}"
     tail += notes + render_advice(results.advice)
     if explain and results.interpretation:
         tail += "\nunderstood as:\n" + "\n".join(f"  {p(line)}" for line in results.interpretation)

@@ -73,7 +73,9 @@ class Lexicon:
             _save_keys(self._keys_file, self._keys)
         self._glossary: dict[str, tuple[str, ...]] = {}
         for row in read_table("glossary_en.tsv"):
-            self._glossary[row["english"].lower()] = tuple(split_list(row["japanese"]))
+            japanese = tuple(split_list(row["japanese"]))
+            if japanese:  # "-": a function word, which the query layer drops
+                self._glossary[row["english"].lower()] = japanese
         self._places = english_names()
 
     def key(self, text: str) -> str:

@@ -21,8 +21,8 @@ Kind = Literal["words", "phrase", "term", "pref", "entity"]
 
 #: The mechanism that produced an alternative.
 Source = Literal["literal", "compound", "sudachi synonym", "synonym", "related", "reading",
-                 "romaji", "glossary", "place", "place name", "prefecture", "region",
-                 "entity", "prefix"]
+                 "romaji", "glossary", "glossary words", "place", "place name", "prefecture",
+                 "region", "entity", "prefix"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,10 @@ EXPANSIONS: dict[Source, Expansion] = {
     "related": Expansion(0.35, weak=True),  # data/synonyms.tsv, relation "related"
     "reading": Expansion(0.7, names_place=True),  # こうべ -> 神戸
     "romaji": Expansion(0.7, names_place=True),  # kobe -> 神戸
-    "glossary": Expansion(0.8),  # English words: data/glossary_en.tsv
+    "glossary": Expansion(0.8),  # words of other languages: data/glossary_XX.tsv
+    # a glossary phrase as its words translated one by one, together in a
+    # field (aulas de japonês -> 教室 日本語): below the phrase's own translation
+    "glossary words": Expansion(0.5),
     # An English place name: "place name" is the prefectures it covers; "place"
     # its Japanese words (神戸 for kobe), found in 所在地 through the former
     # and through the reading that romaji gives.

@@ -22,7 +22,8 @@ SOURCE_NAMES = {
     "literal": "the word itself", "compound": "the parts of the word",
     "sudachi synonym": "SudachiDict synonym", "synonym": "synonym",
     "related": "related word", "reading": "same reading", "romaji": "romaji reading",
-    "glossary": "English glossary", "place": "English place name",
+    "glossary": "glossary", "glossary words": "its words translated one by one",
+    "place": "English place name",
     "place name": "English place name", "prefecture": "records in the prefecture",
     "region": "records in the region", "entity": "legal entity type",
     "prefix": "prefix match", "query": "as written",
@@ -66,7 +67,7 @@ def how(label: str) -> str:
     """A mechanism (or a chain, ``glossary+synonym``) in words.
 
     >>> how("sudachi synonym"), how("glossary+synonym")
-    ('SudachiDict synonym', 'English glossary, then synonym')
+    ('SudachiDict synonym', 'glossary, then synonym')
     """
     return ", then ".join(SOURCE_NAMES.get(part, part) for part in label.split("+"))
 
@@ -153,8 +154,9 @@ def shown(terms: tuple[str, ...]) -> str:
 
 
 def describe(clause: Clause) -> str:
-    """One line saying how a clause was understood: its forms in words,
-    each with its mechanism and weight; a group as written, with its words.
+    """One line saying how a clause was understood: a translation first
+    (``lớp học → 教室 (vi)``), then its forms in words, each with its
+    mechanism and weight; a group as written, with its words.
 
     >>> from sagashi.query.interpret import Concept, alternative
     >>> from sagashi.query.plan import concept_clause
@@ -167,9 +169,22 @@ def describe(clause: Clause) -> str:
     concept = clause.concept
     if concept is None:
         return clause.label
-    alts = dict.fromkeys(f"{form_text(a, concept.label)} ({how(a.label)}, {a.weight:g})"
-                         for a in concept.alternatives)
-    return f"{concept.label}: {', '.join(alts)}"
+    name = _japanese(concept)
+    alts = ", ".join(dict.fromkeys(f"{form_text(a, name)} ({how(a.label)}, {a.weight:g})"
+                                   for a in concept.alternatives))
+    if concept.language:
+        return f"{concept.label} → {', '.join(concept.translated)} ({concept.language}): {alts}"
+    return f"{concept.label}: {alts}"
+
+
+def _japanese(concept) -> str:
+    """The Japanese a concept stands for: its label, or for words of another
+    language their translation (``learn japanese (学習)`` -> 学習)."""
+    if not concept.language or not concept.translated:
+        return concept.label
+    if concept.label.endswith(")") and " (" in concept.label:
+        return concept.label[concept.label.rindex(" (") + 2:-1]
+    return concept.translated[0]
 
 
 def _fields_of(alt: Alternative, fields: tuple[str, ...] | None) -> tuple[str, ...]:

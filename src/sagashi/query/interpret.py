@@ -10,17 +10,23 @@ with a weight and the mechanism that produced it:
 - ``sudachi synonym``: a SudachiDict synonym group (子ども ~ 児童);
 - ``synonym`` / ``related``: the domain list in data/synonyms.tsv;
 - ``reading`` / ``romaji``: kana or romaji matched against readings (こうべ -> 神戸);
-- ``glossary`` / ``place name``: English words through data/glossary_en.tsv;
+- ``glossary`` / ``place name``: English words through data/glossary_en.tsv,
+  and the words of residents' other languages through their glossaries
+  (:mod:`sagashi.query.languages`): such a concept remembers the language
+  and the Japanese it was translated to;
 - ``prefecture`` / ``region``: a place word covers records located there;
 - ``entity``: 社団法人, NPO法人 ... cover the matching legal entity types.
 
-Question scaffolding (教えてください, ありますか, 団体 ...) is dropped.
+Question scaffolding (教えてください, ありますか, 団体 ...) is dropped, and so
+are the function words and question phrases of the other languages.
 Nothing here touches the index except through the ``known`` callback, which
 says whether a term occurs in it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -41,6 +47,7 @@ from ..domain import entities, places
 from ..domain.lexicon import Lexicon
 from .expansions import ALTERNATE_TRANSLATION, RELATION_SOURCES, Kind, Source, weight
 from .kana import Piece, read_by_index
+from .languages import Dropped, Languages, Translated, Unknown
 
 #: Phrases that frame a question rather than say what is wanted.
 _SCAFFOLD = re.compile("|".join([
@@ -68,8 +75,15 @@ _LATIN_WORDS = re.compile(r"^[a-z][a-z0-9'’\- ]*$")
 MAX_SPAN = 4
 #: Concepts kept from one piece of text (a longer query is cut, not slow).
 MAX_CONCEPTS = 16
+#: A glossary phrase is also looked for as at most this many combinations
+#: of its words' translations (tulong sa pagkain: 支援 食料, 援助 食料 ...).
+MAX_PART_TERMS = 4
+#: The fewest kana a Latin-letter word in a query in another language must
+#: spell to be looked for by its reading (in Portuguese, "ban" is no romaji).
+MIN_READING = 3
 _KATAKANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa])[-‐‑‒–—―−ｰ－](?=[\u30a1-\u30fa]|$)")
 _KATAKANA_DOT = re.compile(r"(?<=[\u30a1-\u30fc])[・･](?=[\u30a1-\u30fc])")
+_JAPANESE_SCRIPT = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 _KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}")
 
 
@@ -107,11 +121,15 @@ def alternative(kind: Kind, terms: tuple[str, ...], source: Source, scale: float
 
 @dataclass(frozen=True)
 class Concept:
-    """One thing asked for: ``label`` is what the searcher typed."""
+    """One thing asked for: ``label`` is what the searcher typed. A word of
+    another language (lớp học) has its ``language`` (vi) and the Japanese
+    it was ``translated`` to (教室)."""
 
     label: str
     alternatives: tuple[Alternative, ...]
     fields: tuple[str, ...] | None = None
+    language: str | None = None
+    translated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,23 +154,50 @@ class _Span:
 @dataclass
 class Interpreter:
     """Turns query text into concepts. ``known(term)`` tells whether a word
-    or reading term occurs anywhere in the index."""
+    or reading term occurs anywhere in the index. ``language`` is the one
+    the text is read in (:meth:`reading`); with ``languages``, text in a
+    language other than Japanese goes through its glossary first.
+    ``min_romaji``: the fewest kana a Latin-letter word must spell to be
+    looked for by its reading (in a Portuguese query, "ban" is no romaji)."""
 
     analysis: SudachiAnalysis
     lexicon: Lexicon
     known: Callable[[str], bool]
+    languages: Languages | None = None
+    language: str = "ja"
+    min_romaji: int = 0
+
+    def detect(self, text: str) -> str:
+        """The language ``text`` is written in ("ja" without ``languages``)."""
+        return self.languages.detect(text, self.known) if self.languages else "ja"
+
+    def translates(self, text: str) -> bool:
+        """Whether ``text`` is read through a glossary rather than as
+        Japanese: text in another language with no Japanese in it (Chinese
+        always)."""
+        return self.languages is not None and self.language != "ja" and (
+            self.language == "zh" or not _JAPANESE_SCRIPT.search(text))
+
+    def reading(self, language: str) -> Interpreter:
+        """This interpreter, reading text in ``language``."""
+        return self if language == self.language else dataclasses.replace(self, language=language)
 
     def concepts(self, text: str, fields: tuple[str, ...] | None = None) -> list[Concept]:
         """The concepts of a piece of plain query text."""
         return self.understand(text, fields).concepts
 
-    def understand(self, text: str, fields: tuple[str, ...] | None = None) -> Understood:
+    def understand(self, text: str, fields: tuple[str, ...] | None = None,
+                   scaffolding: bool = True) -> Understood:
         """The concepts of plain query text, and the runs of words typed side
-        by side (日本語学習支援), which rank higher where they occur together."""
+        by side (日本語学習支援), which rank higher where they occur together.
+        Text that is all question scaffolding (団体は？) is searched for as
+        typed, unless ``scaffolding`` is False."""
+        if self.language != "ja" and self.languages is not None:
+            return self._foreign(self.languages, text, fields)
         stripped, out = self._kana_readings(_SCAFFOLD.sub(" ", _katakana_fixes(text)), fields)
         units = self.analysis.units(stripped)
         spans = _content_spans(units)
-        if not spans and not out:  # all scaffolding: search for what was typed after all
+        if not spans and not out and scaffolding:  # search for what was typed after all
             spans = _content_spans(units, keep_stopwords=True)
         i = 0
         while i < len(spans) and len(out) < MAX_CONCEPTS:
@@ -161,6 +206,80 @@ class Interpreter:
             i += used
         unique = list({c.label: c for c in reversed(out)}.values())[::-1]  # first of each
         return Understood(unique[:MAX_CONCEPTS], _adjacent_runs(spans), fields)
+
+    def _foreign(self, languages: Languages, text: str, fields) -> Understood:
+        """Text in another language: glossary words are read as their
+        Japanese translation would be, dropped words vanish, words no
+        glossary knows in a script Japanese never uses match nothing, and the
+        rest (Japanese words, names, romaji, place names) is read as
+        Japanese."""
+        japanese = dataclasses.replace(self, language="ja", min_romaji=0)
+        rest = dataclasses.replace(
+            japanese, min_romaji=0 if self.language == "en" else MIN_READING)
+        concepts: list[Concept] = []
+        phrases: list[tuple[str, ...]] = []
+        for piece in languages.read(text, self.language):
+            if isinstance(piece, Dropped):
+                continue
+            if isinstance(piece, Unknown):  # found nowhere: it counts against partial matches
+                concepts.append(Concept(piece.word, (
+                    alternative("words", (fold(piece.word),), "literal"),), fields))
+                continue
+            understood = (japanese._translated(piece, fields) if isinstance(piece, Translated)
+                          else rest.understand(piece.text, fields))
+            concepts += understood.concepts
+            phrases += understood.phrases
+        unique = list({c.label: c for c in reversed(concepts)}.values())[::-1]  # first of each
+        return Understood(unique[:MAX_CONCEPTS], phrases, fields)
+
+    def _translated(self, piece: Translated, fields) -> Understood:
+        """Words a glossary translated, understood as their main Japanese
+        translation typed in Japanese would be (with its synonyms, readings,
+        places), each form marked as reached through the glossary; nothing
+        when Japanese drops that translation from a question (organização ->
+        団体). The other translations, the translations of a phrase's words
+        together, and the words themselves where records hold them (NPO, SNS)
+        count as finding each of those concepts."""
+        main, *others = piece.terms
+        extra: list[Alternative] = []
+        typed = fold(piece.words)
+        if " " not in typed and self.known(typed):
+            extra.append(alternative("words", (typed,), "literal"))
+        codes = entities.codes_for_alias(piece.words)
+        if codes and (fields is None or "entity" in fields):
+            extra.append(alternative("entity", codes, "entity"))
+        for term in others:  # listed after the main one: they count for less
+            extra += self._translations(term, "glossary", "place name", ALTERNATE_TRANSLATION)
+        for combination in itertools.islice(itertools.product(*piece.parts), MAX_PART_TERMS):
+            words = tuple(w for term in combination for w in self._parts(term))
+            if words:
+                extra.append(alternative("words", words, "glossary words"))
+        understood = self.understand(main, fields, scaffolding=False)
+        found = understood.concepts  # none for 団体, 情報: what Japanese drops from a question
+        concepts = []
+        for concept in found:
+            label = piece.words if len(found) == 1 else f"{piece.words} ({concept.label})"
+            alts = (*(_through_glossary(a) for a in concept.alternatives), *extra)
+            concepts.append(Concept(label, alts, fields, piece.language, piece.terms))
+        return Understood(concepts, understood.phrases, fields)
+
+    def _translations(self, term: str, source: Source, place_source: Source,
+                      scale: float = 1.0) -> list[Alternative]:
+        """A translation's alternatives: its words (as ``source``, or
+        ``place_source`` for a place) and their domain synonyms; a prefecture
+        or region also by the records located there; each weighted times
+        ``scale``."""
+        alts = []
+        place = places.lookup(term)
+        if place and place.kind != "city":
+            alts.append(alternative("pref", place.prefectures, "place name", scale))
+        parts = self._parts(place.name[:-1] if place and place.kind == "city"
+                            and place.name.endswith("市") else term)
+        if parts:
+            alts.append(alternative("words", parts, place_source if place else source, scale))
+            # the translation's own synonyms (language class -> 日本語教室 ~ 日本語学習)
+            alts += self._synonyms(None, self.lexicon.key(term), weight(source) * scale, source)
+        return alts
 
     def phrase(self, text: str, fields: tuple[str, ...] | None = None) -> Concept | None:
         """A quoted phrase: its words, in order, with nothing else between."""
@@ -279,12 +398,16 @@ class Interpreter:
             alts += _kana_alternatives(unit.surface, unit.text)
         return alts
 
-    def _synonyms(self, span: _Span, key: str | None = None, scale: float = 1.0,
+    def _synonyms(self, span: _Span | None, key: str | None = None, scale: float = 1.0,
                   via: Source | None = None) -> list[Alternative]:
         """The domain synonyms of a span (or of the term with ``key``), each
         weighted by its relation times ``scale``."""
-        found = (self.lexicon.synonyms(key) if key is not None else
-                 self.lexicon.synonyms(span.key) or self.lexicon.synonyms(span.surface))
+        if key is not None:
+            found = self.lexicon.synonyms(key)
+        elif span is not None:
+            found = self.lexicon.synonyms(span.key) or self.lexicon.synonyms(span.surface)
+        else:
+            found = ()
         alts = []
         for synonym in found:
             parts = self._parts(synonym.term)
@@ -305,19 +428,10 @@ class Interpreter:
             # a glossary row lists its translations most common first: the
             # later ones (japanese -> 日本語, then 日本) count for less
             scale = 1.0 if rank == 0 else ALTERNATE_TRANSLATION
-            place = places.lookup(term)
-            if place and place.kind != "city":
-                alts.append(alternative("pref", place.prefectures, "place name", scale))
-            parts = self._parts(place.name[:-1] if place and place.kind == "city"
-                                and place.name.endswith("市") else term)
-            if parts:
-                alts.append(alternative("words", parts, source, scale))
-                # the translation's own synonyms (language class -> 日本語教室 ~ 日本語学習)
-                alts += self._synonyms(span, self.lexicon.key(term), weight(source) * scale,
-                                       source)
+            alts += self._translations(term, source, source, scale)
         if single and not in_data:
             kana = romaji_to_hiragana(surface)
-            reading = reading_term(kana) if kana else None
+            reading = reading_term(kana) if kana and len(kana) >= self.min_romaji else None
             if reading:
                 alts.append(alternative("term", (reading,), "romaji"))
         if not single and len(alts) <= (1 if in_data else 0):
@@ -327,6 +441,18 @@ class Interpreter:
     def _parts(self, text: str) -> tuple[str, ...]:
         return tuple(u.text for u in self.analysis.units(text)
                      if not u.stopped and u.level != "C")
+
+
+def _through_glossary(alt: Alternative) -> Alternative:
+    """A form of a translation's Japanese reading, as reached through the
+    glossary: the translation itself counts as the glossary's word, the
+    rest (its synonyms, readings ...) as reached through it."""
+    if alt.source == "literal":
+        return alternative(alt.kind, alt.terms, "glossary")
+    if alt.source == "glossary":
+        return alt
+    return Alternative(alt.kind, alt.terms, alt.weight * weight("glossary"), alt.source,
+                       alt.via or "glossary")
 
 
 def _literal(span: _Span) -> Alternative:

@@ -23,7 +23,7 @@ from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS, is_column_field
 from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
 from .expansions import is_weak, keyword_field, names_place, weight
 from .interpret import Alternative, Concept, Interpreter, alternative
-from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words, bracketed
+from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words, bracketed, plain_text
 
 #: Score a keyword-field match (prefecture, entity type) is worth, before weights.
 KEYWORD_SCORE = 3.0
@@ -75,6 +75,7 @@ class Plan:
     strict: wq.Query | None = None  # set for explicit AND / OR queries
     name: wq.Query | None = None  # the query text as part of an organisation name
     boost: wq.Query | None = None  # optional: words typed together, found together
+    language: str = "ja"  # the language the query was read in
     text: str = ""  # the query as typed (normalized), for messages
 
     @property
@@ -105,14 +106,18 @@ class Plan:
         return tuple(dict.fromkeys(out))
 
 
-def make_plan(node: Node, interpreter: Interpreter, reader, text: str = "") -> Plan:
-    """Compile a parsed query into a :class:`Plan`; ``text`` is the query as
-    typed, for messages."""
+def make_plan(node: Node, interpreter: Interpreter, reader, language: str | None = None,
+              text: str = "") -> Plan:
+    """Compile a parsed query into a :class:`Plan`, reading its words in
+    ``language`` (default: the one it is detected to be written in);
+    ``text`` is the query as typed, for messages."""
+    language = language or interpreter.detect(plain_text(node))
+    interpreter = interpreter.reading(language)
     share = MAX_PREFIX_DOCS // max(1, _prefixes(node))  # the prefixes share one budget
     if isinstance(node, (And, Or)):
         clauses = _clauses(node, interpreter, reader, None, share)
         strict = _strict(node, interpreter, reader, None, share)
-        return Plan(tuple(c for c in clauses), (), strict, text=text)
+        return Plan(tuple(c for c in clauses), (), strict, language=language, text=text)
     items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES] if isinstance(node, Seq) else (node,)
     positive, negative, phrases = [], [], []
     for item in items:
@@ -129,7 +134,7 @@ def make_plan(node: Node, interpreter: Interpreter, reader, text: str = "") -> P
                          for c in _clauses(item, interpreter, reader, None, share)]
     name = _name_query(node.text) if isinstance(node, Words) and positive else None
     return Plan(_bounded(positive), _bounded(negative), name=name,
-                boost=_phrase_boost(phrases[:MAX_CLAUSES]), text=text)
+                boost=_phrase_boost(phrases[:MAX_CLAUSES]), language=language, text=text)
 
 
 def _bounded(clauses: list[Clause]) -> tuple[Clause, ...]:
@@ -205,6 +210,9 @@ def _clauses(node: Node, interpreter: Interpreter, reader, fields,
     if isinstance(node, Words):
         return [concept_clause(c, reader) for c in interpreter.concepts(node.text, fields)]
     if isinstance(node, Phrase):
+        if interpreter.translates(node.text):  # "aulas de japonês": what it translates to
+            return [concept_clause(c, reader)
+                    for c in interpreter.concepts(node.text, _fields_of(node.field) or fields)]
         concept = interpreter.phrase(node.text, _fields_of(node.field) or fields)
         return [concept_clause(concept, reader)] if concept else []
     if isinstance(node, Prefix):
@@ -266,13 +274,13 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
     not its own): a rare synonym must not outrank the word the searcher
     actually typed.
     """
-    literal = next((a for a in concept.alternatives if a.source == "literal"), None)
+    literal = primary(concept)
     if reader is None:
         subs = [alternative_query(alt, concept.fields) for alt in concept.alternatives]
         return Clause(concept.label, _best(subs), concept)
     dfs = {alt: _alternative_df(reader, alt) for alt in concept.alternatives}
     useful = _strongest([alt for alt in concept.alternatives if dfs[alt] > 0]
-                        or [concept.alternatives[0]])
+                        or [concept.alternatives[0]], literal)
     target = _idf(reader, literal.terms) if literal and dfs[literal] else _idf(reader, ())
     subs, direct = [], []
     for alt in useful:
@@ -296,15 +304,26 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
                   _best(direct) if direct else wq.NullQuery)
 
 
-def _strongest(alts: list[Alternative]) -> list[Alternative]:
+def primary(concept: Concept) -> Alternative | None:
+    """The form that stands for what was typed, which the other forms are
+    scaled to: the word itself, or for a word of another language, its
+    main translation (so 난민 scores as 難民 would)."""
+    found = next((a for a in concept.alternatives if a.source == "literal"), None)
+    if found is None and concept.language:
+        found = next((a for a in concept.alternatives if a.source == "glossary"), None)
+    return found
+
+
+def _strongest(alts: list[Alternative], first: Alternative | None = None) -> list[Alternative]:
     """Each form once (at its best weight), and at most MAX_ALTERNATIVES of
-    them, the literal word first: every form costs matchers on every query."""
+    them, ``first`` (the word as typed, or its translation) first: every
+    form costs matchers on every query."""
     best: dict[tuple, Alternative] = {}
     for alt in alts:
         key = (alt.kind, alt.terms)
-        if key not in best or alt.weight > best[key].weight:
+        if key not in best or alt.weight > best[key].weight or alt is first:
             best[key] = alt
-    ranked = sorted(best.values(), key=lambda a: (a.source != "literal", -a.weight))
+    ranked = sorted(best.values(), key=lambda a: (a is not first, -a.weight))
     return ranked[:MAX_ALTERNATIVES]
 
 

@@ -322,6 +322,20 @@ def _combine(kind, items: Sequence[Node | None]) -> Node | None:
     return kind(tuple(kept))
 
 
+def plain_text(node: Node) -> str:
+    """The words of a query without its operators, quotes and field names:
+    what its language is judged by.
+
+    >>> plain_text(parse('direitos AND "aulas de japonês" -Tóquio title:café'))
+    'direitos aulas de japonês Tóquio café'
+    """
+    if isinstance(node, (Words, Phrase, Prefix)):
+        return node.text
+    if isinstance(node, (Field, Not)):
+        return plain_text(node.item)
+    return " ".join(plain_text(item) for item in node.items)
+
+
 def _seq(items: Sequence[Node | None]) -> Node | None:
     """Items side by side, neighbouring plain words joined into one
     :class:`Words` run, so that ``外国人 留学生`` is understood as one piece of

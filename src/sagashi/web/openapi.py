@@ -1,0 +1,113 @@
+"""The API described as OpenAPI 3.1, served at ``/api/openapi.json``.
+
+Written out by hand: Starlette does not derive one, and the API is three
+read-only endpoints. ``tests/test_web.py`` checks that every API route is
+described here and that real answers carry the fields marked required.
+"""
+
+from __future__ import annotations
+
+from ..validate import MAX_OFFSET, MAX_QUERY_CHARS
+from .params import MAX_API_LIMIT, MAX_FILTER_CHARS
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ERRORS = {
+    "400": _json(_ref("Error"), "A bad parameter: the message and hint the CLI prints."),
+    "503": _json(_ref("Error"), "The index cannot be read right now."),
+}
+_NO = {"name": "no", "in": "path", "required": True, "schema": {**_INT, "minimum": 0},
+       "description": "The project's No."}
+
+
+def _query(name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema,
+            "description": description}
+
+
+def document(version: str) -> dict:
+    """The OpenAPI document of this server."""
+    limit = {**_INT, "minimum": 1, "maximum": MAX_API_LIMIT}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "sagashi", "version": version,
+                 "description": "Read-only search over grant-funded projects that support "
+                                "residents with foreign roots in Japan. The answers have the "
+                                "JSON shapes of the sagashi command's --json output."},
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "Search the projects (as `sagashi search --json`).",
+                "parameters": [
+                    _query("q", {**_STR, "maxLength": MAX_QUERY_CHARS},
+                           "Words, a question, \"phrases\", AND/OR/NOT, -word, field:value.",
+                           required=True),
+                    _query("limit", {**limit, "default": 10}, "How many hits."),
+                    _query("page", {**_INT, "minimum": 1, "default": 1},
+                           f"Which page of `limit` hits; (page - 1) * limit is at most "
+                           f"{MAX_OFFSET}."),
+                    _query("pref", {**_STR, "maxLength": MAX_FILTER_CHARS},
+                           "Only projects in this prefecture or region (東京都, 関西)."),
+                    _query("entity", {**_STR, "maxLength": MAX_FILTER_CHARS},
+                           "Only this legal entity type (特非, 一社)."),
+                    _query("explain", {"type": "boolean", "default": False},
+                           "Say which terms matched in which fields, and why."),
+                ],
+                "responses": {"200": _json(_ref("SearchResults"), "The hits, best first."),
+                              **_ERRORS}}},
+            "/api/projects/{no}": {"get": {
+                "summary": "One project in full (as `sagashi show NO --json`).",
+                "parameters": [_NO],
+                "responses": {"200": _json(_ref("Project"), "The project."),
+                              "404": _json(_ref("Error"), "No project has this No."),
+                              **_ERRORS}}},
+            "/api/projects/{no}/similar": {"get": {
+                "summary": "The projects most like one (as `sagashi similar NO --json`).",
+                "parameters": [_NO, _query("limit", {**limit, "default": 5}, "How many.")],
+                "responses": {"200": _json(_ref("SearchResults"), "The similar projects."),
+                              "404": _json(_ref("Error"), "No project has this No."),
+                              **_ERRORS}}},
+            "/api/openapi.json": {"get": {
+                "summary": "This document.",
+                "responses": {"200": {"description": "OpenAPI 3.1",
+                                      "content": {"application/json": {}}}}}},
+        },
+        "components": {"schemas": {
+            "SearchResults": {"type": "object", "required": ["query", "total", "hits"],
+                              "properties": {
+                                  "query": _STR, "total": _INT,
+                                  "hits": {"type": "array", "items": _ref("Hit")},
+                                  "facets": {"type": "object", "description":
+                                             "Counts by prefecture and by entity type.",
+                                             "additionalProperties": {
+                                                 "type": "object",
+                                                 "additionalProperties": _INT}}}},
+            "Hit": {"type": "object",
+                    "required": ["no", "score", "organization", "title", "location", "entity",
+                                 "snippet", "spans"],
+                    "properties": {
+                        "no": _INT, "score": {"type": "number"}, "organization": _STR,
+                        "title": _STR, "location": _STR, "entity": _STR, "snippet": _STR,
+                        "spans": {"type": "array", "description":
+                                  "[start, end) offsets of the matches in the snippet.",
+                                  "items": {"type": "array", "items": _INT,
+                                            "minItems": 2, "maxItems": 2}}}},
+            "Project": {"type": "object",
+                        "required": ["no", "entity", "organization", "location", "title",
+                                     "summary", "prefecture"],
+                        "properties": {"no": _INT, "entity": _STR, "organization": _STR,
+                                       "location": _STR, "title": _STR, "summary": _STR,
+                                       "prefecture": _STR}},
+            "Error": {"type": "object", "required": ["error", "hint"],
+                      "properties": {"error": _STR, "hint": _STR}},
+        }},
+    }
