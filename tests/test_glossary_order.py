@@ -37,3 +37,11 @@ def test_the_main_sense_ranks_first(tmp_path):
     build_index(data, tmp_path / "ix")
     with Engine(tmp_path / "ix") as engine:
         assert nos(engine.search("japanese")) == [2, 1]
+
+
+def test_learning_japanese_as_a_verb_asks_for_a_class(engine):
+    # learn / study japanese (where one learns it: a class) and the noun
+    # japanese language learning (the activity) are glossary rows of their own
+    for verb in ("study japanese", "learn japanese"):
+        assert engine.understand(verb).concepts[0].translated[0] == "日本語教室"
+    assert engine.understand("japanese language learning").concepts[0].translated[0] == "日本語学習"

@@ -5,8 +5,6 @@ test_advice, test_weak_relations, test_explain, test_render.)"""
 
 from __future__ import annotations
 
-import pytest
-
 from .conftest import nos
 
 REFUGEES = {3, 6, 10, 12, 13}  # the records 難民 finds
@@ -45,8 +43,6 @@ def test_help_for_refugees(engine):
     assert set(nos(engine.search("help for refugees"))) == REFUGEES
 
 
-@pytest.mark.xfail(strict=True, reason="learn japanese is translated as 日本語学習, which ranks "
-                   "the classes below four records of language support")
 def test_where_can_i_learn_japanese(engine):
     assert nos(engine.search("where can I learn japanese"))[0] == 17
 
