@@ -1,29 +1,31 @@
-"""A glossary row lists its translations most common first; the later ones
-count for less (ALTERNATE_TRANSLATION), so an English word finds its main
-sense first (japanese: 日本語 before 日本)."""
+"""A glossary translation that is part of one listed before it is the
+broader word and counts for less (BROADER_TRANSLATION): japanese is
+日本語 before 日本 (Japan), so an English word finds its main sense first.
+Translations that are equals (食料支援, 食糧支援; 移民, 移住者) count alike."""
 
 from __future__ import annotations
 
 from sagashi import Engine
 from sagashi.index.build import build_index
-from sagashi.query.expansions import ALTERNATE_TRANSLATION, weight
+from sagashi.query.expansions import BROADER_TRANSLATION, weight
 
 from .conftest import HEADER, nos
 
 
 def forms(engine, query):
-    concept = engine.understand(query).concepts[0]
+    concept = engine.understand(query).concepts[-1]
     return {" ".join(f.terms): f.weight for f in concept.forms if f.source == "glossary"}
 
 
-def test_later_translations_count_for_less(engine):
+def test_a_broader_translation_counts_for_less(engine):
+    found = forms(engine, "foreign")  # glossary: foreign -> 外国人, 外国
+    assert found["外国人"] == weight("glossary")
+    assert found["外国"] == weight("glossary") * BROADER_TRANSLATION
+
+
+def test_equal_translations_count_alike(engine):
     found = forms(engine, "migrant")  # glossary: migrant -> 移民, 移住者
-    assert found["移民"] == weight("glossary")
-    assert found["移住 者"] == weight("glossary") * ALTERNATE_TRANSLATION
-
-
-def test_a_single_translation_counts_fully(engine):
-    assert set(forms(engine, "refugee").values()) == {weight("glossary")}
+    assert found["移民"] == found["移住 者"] == weight("glossary")
 
 
 def test_the_main_sense_ranks_first(tmp_path):

@@ -60,9 +60,22 @@ EXPANSIONS: dict[Source, Expansion] = {
     "prefix": Expansion(0.8),  # ボランティ* -> ボランティア (the prefix itself: 1.0)
 }
 
-#: A glossary row lists its translations most common first (japanese:
-#: 日本語, 日本); each after the first counts for this share of it.
-ALTERNATE_TRANSLATION = 0.5
+#: A glossary translation that is part of one listed before it (japanese:
+#: 日本語, then 日本) is the broader word; it counts for this share.
+BROADER_TRANSLATION = 0.5
+
+
+def translation_scale(terms: tuple[str, ...] | list[str], i: int) -> float:
+    """How much the ``i``-th translation of a glossary row counts: fully,
+    unless an earlier one contains it (日本 after 日本語, 外国 after 外国人),
+    when it is the broader word. Spelling variants and other equals
+    (食料支援, 食糧支援; 移民, 移住者) count alike.
+
+    >>> translation_scale(("日本語", "日本"), 1), translation_scale(("食料支援", "食糧支援"), 1)
+    (0.5, 1.0)
+    """
+    term = terms[i]
+    return BROADER_TRANSLATION if any(term in earlier for earlier in terms[:i]) else 1.0
 
 #: The source of a synonym of each relation in data/synonyms.tsv.
 RELATION_SOURCES: dict[str, Source] = {"equal": "synonym", "related": "related"}

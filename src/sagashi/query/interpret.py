@@ -45,7 +45,7 @@ from ..analysis import (
 from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
 from ..domain.lexicon import Lexicon
-from .expansions import ALTERNATE_TRANSLATION, RELATION_SOURCES, Kind, Source, weight
+from .expansions import RELATION_SOURCES, Kind, Source, translation_scale, weight
 from .kana import Piece, read_by_index
 from .languages import Dropped, Languages, Translated, Unknown
 
@@ -248,8 +248,9 @@ class Interpreter:
         codes = entities.codes_for_alias(piece.words)
         if codes and (fields is None or "entity" in fields):
             extra.append(alternative("entity", codes, "entity"))
-        for term in others:  # listed after the main one: they count for less
-            extra += self._translations(term, "glossary", "place name", ALTERNATE_TRANSLATION)
+        for i, term in enumerate(others, 1):  # a broader word (日本 after 日本語) counts for less
+            extra += self._translations(term, "glossary", "place name",
+                                        translation_scale(piece.terms, i))
         for combination in itertools.islice(itertools.product(*piece.parts), MAX_PART_TERMS):
             words = tuple(w for term in combination for w in self._parts(term))
             if words:
@@ -424,11 +425,8 @@ class Interpreter:
         alts = [_literal(span), *self._unit_alternatives(span)] if (single or in_data) else []
         japanese, found_in = self.lexicon.english(surface)
         source: Source = "glossary" if found_in == "glossary" else "place"
-        for rank, term in enumerate(japanese):
-            # a glossary row lists its translations most common first: the
-            # later ones (japanese -> 日本語, then 日本) count for less
-            scale = 1.0 if rank == 0 else ALTERNATE_TRANSLATION
-            alts += self._translations(term, source, source, scale)
+        for i, term in enumerate(japanese):  # a broader word (日本 after 日本語) counts for less
+            alts += self._translations(term, source, source, translation_scale(japanese, i))
         if single and not in_data:
             kana = romaji_to_hiragana(surface)
             reading = reading_term(kana) if kana and len(kana) >= self.min_romaji else None
