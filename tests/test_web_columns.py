@@ -283,3 +283,14 @@ def test_the_bundled_index_has_no_columns_to_filter_on(capsys, corpus_index, eng
     assert err.strip() == f"sagashi: error: {body['error']} (hint: {body['hint']})"
     assert "keeps no other columns" in body["hint"]
 
+
+def test_openapi_describes_the_column_filters_and_columns(client):
+    doc = client.get("/api/openapi.json").json()
+    params = {p["name"]: p for p in doc["paths"]["/api/search"]["get"]["parameters"]}
+    assert params["filter"]["schema"]["type"] == "array" and params["filter"]["explode"]
+    schemas = doc["components"]["schemas"]
+    hit = client.get("/api/search", params={"q": "外国人", "filter": "年度=2024"}).json()["hits"][0]
+    assert set(schemas["Hit"]["required"]) <= set(hit) and hit["extra"]["年度"] == "2024"
+    project = client.get("/api/projects/1").json()
+    assert set(schemas["Project"]["required"]) <= set(project)
+    assert list(project["extra"]) == [*HEADER[5:], *HOSTILE_HEADERS]
