@@ -3,10 +3,11 @@ one shared :class:`~sagashi.engine.Engine`.
 
 Routes (all GET; every other method is refused with 405)::
 
-    /                          the search page: ?q= &pref= &entity= &filter= &page= &lang=
+    /                          the search page: ?q= &pref= &entity= &filter= &query_lang= &page=
+                               &lang= (the interface's language)
     /projects/{no}             one project in full, with its similar projects
     /api/search                as ``sagashi search --json``: ?q= &limit= &page= &pref= &entity=
-                               &filter= &explain=
+                               &filter= &query_lang= &explain=
     /api/projects/{no}         as ``sagashi show NO --json``
     /api/projects/{no}/similar as ``sagashi similar NO --json``: ?limit=
     /api/openapi.json          the API described as OpenAPI 3.1
@@ -202,11 +203,11 @@ class Site:
 
     def _search(self, params: SearchParams) -> dict:
         key = ("search", params.q, params.limit, params.pref, params.entity, params.filters,
-               params.explain, params.offset)
+               params.query_lang, params.explain, params.offset)
         return self.cache.get(self.engine.refresh(), key, lambda: self.engine.search(
             params.q, params.limit, pref=params.pref, entity=params.entity,
             filters=params.column_filters(), explain=params.explain, facets=True,
-            offset=params.offset).to_json(params.explain))
+            offset=params.offset, language=params.query_lang).to_json(params.explain))
 
     def _project(self, no: int) -> dict:
         return self.cache.get(self.engine.refresh(), ("project", no),
@@ -309,7 +310,9 @@ class Page:
             t=self.t, lang=self.lang, urls=urls, params=params, v=views,
             per_page=PER_PAGE, languages=[
                 {"code": code, "name": i18n.NAMES[code], "current": code == self.lang,
-                 "url": urls.switch(self.path, code)} for code in i18n.LANGUAGES])
+                 "url": urls.switch(self.path, code)} for code in i18n.LANGUAGES],
+            query_languages=[{"code": code, "name": name}
+                             for code, name in i18n.QUERY_LANGUAGE_NAMES.items()])
         if data is not None:
             label = self._facet_label
             context.update(

@@ -7,6 +7,7 @@ described here and that real answers carry the fields marked required.
 
 from __future__ import annotations
 
+from ..domain.languages import LANGUAGES
 from ..validate import MAX_OFFSET, MAX_QUERY_CHARS
 from .params import MAX_API_LIMIT, MAX_CONDITION_CHARS, MAX_FILTER_CHARS, MAX_FILTERS
 
@@ -74,6 +75,12 @@ def document(version: str) -> dict:
                      "style": "form", "explode": True,
                      "examples": {"year": {"value": ["年度=2024"]},
                                   "amount": {"value": ["助成額>=1000000", "年度=2024"]}}},
+                    _query("query_lang", {**_STR, "enum": list(LANGUAGES)},
+                           "The language the query is written in, as `sagashi search "
+                           "--lang`: " + ", ".join(f"{code} ({name})" for code, name in
+                                                   LANGUAGES.items())
+                           + ". Left out or empty: detected from its script and words. "
+                           "The answer's `language` says which it was read in."),
                     _query("explain", {"type": "boolean", "default": False},
                            "Say which terms matched in which fields, and why."),
                 ],
@@ -101,8 +108,9 @@ def document(version: str) -> dict:
                               "properties": {
                                   "query": _STR, "total": _INT,
                                   "hits": {"type": "array", "items": _ref("Hit")},
-                                  "language": {**_STR, "description":
-                                               "The language the query was read in."},
+                                  "language": {**_STR, "enum": list(LANGUAGES),
+                                               "description": "The language the query was "
+                                                              "read in (chosen or detected)."},
                                   "facets": {"type": "object", "description":
                                              "Counts by prefecture (`prefecture`), by entity "
                                              "type (`entity`) and, named by its header, by "

@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..analysis.chars import clean
+from ..domain.languages import LANGUAGES
 from ..errors import UsageError
 from ..query.filters import Condition, parse_condition
-from ..validate import MAX_OFFSET, MAX_QUERY_CHARS, shown
+from ..validate import MAX_OFFSET, MAX_QUERY_CHARS, check_language, shown
 
 #: Hits on one page of the search page.
 PER_PAGE = 10
@@ -48,7 +49,8 @@ class FilterError(ParamError):
 @dataclass(frozen=True)
 class SearchParams:
     """A search as the URL asks for it. ``q`` is as typed ("" when absent);
-    ``filters`` are conditions on the index's kept columns."""
+    ``filters`` are conditions on the index's kept columns; ``query_lang``
+    the language the query is to be read in (None: detected)."""
 
     q: str
     pref: str | None = None
@@ -57,6 +59,7 @@ class SearchParams:
     limit: int = PER_PAGE
     explain: bool = False
     filters: tuple[Condition, ...] = ()
+    query_lang: str | None = None
 
     @property
     def offset(self) -> int:
@@ -77,7 +80,7 @@ class SearchParams:
 def search_params(query: Mapping[str, str], *, api: bool,
                   headers: Sequence[str] = ()) -> SearchParams:
     """Check the parameters of a search: ``q``, ``pref``, ``entity``,
-    ``filter`` (repeatable), ``page``; for the API also
+    ``filter`` (repeatable), ``query_lang``, ``page``; for the API also
     ``limit`` and ``explain`` (the page shows :data:`PER_PAGE` hits, without
     explanations). ``headers`` are the index's kept columns, to read a
     ``filter`` whose header holds an operator (see
@@ -86,8 +89,9 @@ def search_params(query: Mapping[str, str], *, api: bool,
     >>> search_params({"q": "難民", "pref": "東京都", "page": "2", "x": "?"}, api=False)
     ... # doctest: +NORMALIZE_WHITESPACE
     SearchParams(q='難民', pref='東京都', entity=None, page=2, limit=10, explain=False,
-                 filters=())
-    >>> search_params({"q": "難民", "filter": "年度=2024"}, api=True).column_filters()
+                 filters=(), query_lang=None)
+    >>> search_params({"q": "lop hoc", "filter": "年度=2024", "query_lang": "VI"},
+    ...               api=True).column_filters()
     {'年度': ['=2024']}
     >>> search_params({"q": "難民", "limit": "500"}, api=True)
     Traceback (most recent call last):
@@ -100,7 +104,8 @@ def search_params(query: Mapping[str, str], *, api: bool,
     page = whole_number(query, "page", 1, 1, deepest)
     return SearchParams(q, _filter(query, "pref"), _filter(query, "entity"), page, limit,
                         _flag(query, "explain") if api else False,
-                        column_filters(_all(query, "filter"), headers))
+                        column_filters(_all(query, "filter"), headers),
+                        chosen_language(query.get("query_lang")))
 
 
 def column_filters(texts: Sequence[str], headers: Sequence[str] = ()) -> tuple[Condition, ...]:
@@ -121,6 +126,24 @@ def column_filters(texts: Sequence[str], headers: Sequence[str] = ()) -> tuple[C
         except UsageError as e:
             raise FilterError(e.message, e.hint) from None
     return tuple(dict.fromkeys(out))  # a filter given twice is one filter
+
+
+def chosen_language(value: str | None) -> str | None:
+    """``query_lang``: a language code sagashi reads queries in (any case),
+    or None (absent or empty) to detect it, as the CLI's ``--lang``.
+
+    >>> chosen_language(" Vi "), chosen_language(""), chosen_language(None)
+    ('vi', None, None)
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        return check_language(value)
+    except UsageError:
+        raise ParamError(f"unknown query language {shown(clean(value))}",
+                         "use one of " + ", ".join(f"{code} ({name})" for code, name in
+                                                  LANGUAGES.items())
+                         + ", or leave query_lang out to detect it") from None
 
 
 def whole_number(query: Mapping[str, str], name: str, default: int, low: int,

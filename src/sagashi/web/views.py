@@ -12,9 +12,10 @@ Every URL is built here, from parameters percent-encoded by
 (a facet's header and value only ever go into a ``filter=`` parameter).
 Templates escape every value they print (Jinja2 autoescaping).
 
-A search's URL: ``/?q=難民&pref=東京都&entity=特非&filter=年度=2024&page=2``;
+A search's URL: ``/?q=難民&pref=東京都&entity=特非&filter=年度=2024&query_lang=ja&page=2``;
 ``filter`` is repeatable and written as the CLI's ``--filter`` (``HEADER=VALUE``,
-``HEADER>=NUMBER`` ...).
+``HEADER>=NUMBER`` ...); ``query_lang`` says what the query is written in (as
+``--lang``), and ``lang`` is the interface's language, a separate choice.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from urllib.parse import urlencode
 from ..analysis.chars import has_kanji, is_kana
 from ..domain.columns import facet_value, header_key
 from ..query.filters import Condition
+from .i18n import QUERY_LANGUAGE_NAMES
 from .params import MAX_CONDITION_CHARS, MAX_PAGE, PER_PAGE, SearchParams
 
 #: Facets with a URL parameter of their own. Every other facet counts a
@@ -111,7 +113,7 @@ class Urls:
     def search(self, params: SearchParams | None = None, *, lang: str | None = None) -> str:
         p = params or self.params
         pairs = [("q", p.q), ("pref", p.pref), ("entity", p.entity),
-                 *[("filter", str(c)) for c in p.filters],
+                 *[("filter", str(c)) for c in p.filters], ("query_lang", p.query_lang),
                  ("page", str(p.page) if p.page > 1 else None), ("lang", lang or self.lang)]
         query = urlencode([(k, v) for k, v in pairs if v])
         return f"/?{query}" if query else "/"
@@ -268,16 +270,29 @@ def language_tag(value: object) -> str | None:
 
 def query_language(query: str, understood: object = None) -> str | None:
     """The ``lang`` of a query as the page echoes it: the language the search
-    layer says it understood, else ``ja`` for text with kanji or kana, else
-    None (the page's own language).
+    layer says it understood (Japanese in Latin letters, romaji, is
+    ``ja-Latn``), else ``ja`` for text with kanji or kana, else None (the
+    page's own language).
 
     >>> query_language("難民"), query_language("kobe"), query_language("lop hoc", "vi")
     ('ja', None, 'vi')
+    >>> query_language("kobe", "ja"), query_language("神戸 kobe", "ja")
+    ('ja-Latn', 'ja')
     """
+    japanese = has_kanji(query) or any(is_kana(c) for c in query)
     tag = language_tag(understood)
     if tag:
-        return tag
-    return "ja" if has_kanji(query) or any(is_kana(c) for c in query) else None
+        return "ja-Latn" if tag == "ja" and not japanese else tag
+    return "ja" if japanese else None
+
+
+def language_name(code: str) -> str:
+    """A query language's name in itself (``vi`` -> Tiếng Việt), or the code.
+
+    >>> language_name("vi"), language_name("xx")
+    ('Tiếng Việt', 'xx')
+    """
+    return QUERY_LANGUAGE_NAMES.get(code.split("-")[0], code)
 
 
 def suggestion_text(item: object) -> str | None:
