@@ -38,6 +38,8 @@ class HtmlPage(HTMLParser):
         lang = attributes.get("lang", self._open[-1].lang if self._open else None)
         element = Element(tag, attributes, lang=lang)
         self.elements.append(element)
+        if self._open:
+            self._open[-1].children.append(element)
         if tag not in INLINE:
             self.handle_data(" ")
         if tag not in VOID:
@@ -63,6 +65,17 @@ class HtmlPage(HTMLParser):
         wanted = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
         return [e for e in self.elements if (tag == "*" or e.tag == tag)
                 and all(e.attrs.get(k) == v for k, v in wanted.items())]
+
+    def within(self, root: Element, tag: str, **attrs: str) -> list[Element]:
+        """Like :meth:`find`, among the elements inside ``root``."""
+        inside: list[Element] = []
+        stack = list(reversed(root.children))
+        while stack:
+            e = stack.pop()
+            inside.append(e)
+            stack += reversed(e.children)
+        found = set(map(id, self.find(tag, **attrs)))
+        return [e for e in inside if id(e) in found]
 
     def one(self, tag: str, **attrs: str) -> Element:
         found = self.find(tag, **attrs)

@@ -126,7 +126,8 @@ def test_hostile_facet_names_are_escaped_and_their_links_encoded(hostile):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-@pytest.mark.parametrize("param", ["q", "pref", "entity", "page", "lang"])
+@pytest.mark.parametrize("param", ["q", "pref", "entity", "filter", "query_lang", "page",
+                                   "lang"])
 def test_hostile_parameters_are_escaped(hostile, param, payload):
     params = {"q": WORD, param: payload} if param != "q" else {"q": payload}
     header = payload.encode("utf-8")  # as a client that sends raw bytes would

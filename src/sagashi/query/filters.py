@@ -10,7 +10,7 @@ Unknown places, types and columns are errors that list the known ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -37,14 +37,28 @@ class Condition:
         return f"{self.header}{self.op}{self.value}"
 
 
-def parse_condition(text: str) -> Condition:
+def parse_condition(text: str, headers: Iterable[str] = ()) -> Condition:
     """``HEADER=VALUE``, ``HEADER>=NUMBER`` ... as a :class:`Condition`.
+
+    The first operator ends the header, unless the text starts with one of
+    ``headers`` (an index's columns, longest first) followed by an
+    operator: then that header is the column, so a header that holds ``=``,
+    ``<`` or ``>`` can still be filtered on.
 
     >>> parse_condition("助成額>=1000000")
     Condition(header='助成額', op='>=', value='1000000')
     >>> str(parse_condition(" 年度 = 2024 "))
     '年度=2024'
+    >>> parse_condition("<区分>=<A>", headers=["<区分>"])
+    Condition(header='<区分>', op='=', value='<A>')
     """
+    stripped = text.strip()
+    for header in sorted(headers, key=len, reverse=True):
+        if header and stripped.startswith(header):
+            rest = stripped[len(header):].lstrip()
+            m = _OPERATOR.match(rest)
+            if m is not None and rest[m.end():].strip():
+                return Condition(header, m.group(), rest[m.end():].strip())
     m = _OPERATOR.search(text)
     if m is None or not text[:m.start()].strip() or not text[m.end():].strip():
         raise UsageError(f"a filter is HEADER=VALUE or HEADER>=NUMBER, got {text!r}",

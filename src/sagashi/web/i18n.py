@@ -13,6 +13,8 @@ natively; residents' languages are not guessed at.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markupsafe import Markup
 
 #: Interface languages, in the order the switch lists them.
@@ -26,11 +28,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "tagline": "外国ルーツの住民を支える助成事業を探す",
         "skip": "本文へ移動",
         "search_label": "キーワードや質問で探す",
-        "placeholder": "例: 難民 シェルター ／ 熊本で日本語を教えている団体は？ ／ こうべ ／ "
-                       "kumamoto ／ refugee women",
+        "placeholder": "例: {examples} …",
         "search_button": "検索",
-        "search_hint": "日本語、かな、ローマ字、英語で入力できます。"
+        "search_hint": "日本語（かな・ローマ字も）、英語、ベトナム語など{n}の言語で探せます。"
                        "\"語句\" で完全一致、-語 で除外、所在地:新宿 で列を指定。",
+        "query_lang": "質問の言語",
+        "detect": "自動判定",
+        "language_detected": "（自動判定）",
+        "language_chosen": "（指定）",
         "examples": "検索の例",
         "language": "表示言語",
         "results_for": "「{q}」の検索結果",
@@ -60,6 +65,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "entity": "法人格",
         "summary": "概要",
         "prefecture": "都道府県",
+        "no_value": "（なし）",
         "similar": "似ている事業",
         "no_similar": "似ている事業は見つかりませんでした。",
         "new_search": "検索ページへ",
@@ -76,12 +82,15 @@ STRINGS: dict[str, dict[str, str]] = {
                    "in Japan",
         "skip": "Skip to results",
         "search_label": "Search by keywords or a question",
-        "placeholder": "e.g. 難民 シェルター / 熊本で日本語を教えている団体は？ / こうべ / "
-                       "kumamoto / refugee women",
+        "placeholder": "e.g. {examples} …",
         "search_button": "Search",
-        "search_hint": "Type Japanese, kana, romaji or English. "
-                       "\"words\" for an exact phrase, -word to exclude, 所在地:新宿 for one "
-                       "column.",
+        "search_hint": "Type in any of {n} languages: Japanese (kana and romaji too), "
+                       "English, Vietnamese … \"words\" for an exact phrase, -word to "
+                       "exclude, 所在地:新宿 for one column.",
+        "query_lang": "Query language",
+        "detect": "Detect",
+        "language_detected": " (detected)",
+        "language_chosen": " (chosen)",
         "examples": "Examples",
         "language": "Language",
         "results_for": "Results for “{q}”",
@@ -111,6 +120,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "entity": "Legal entity type",
         "summary": "Summary",
         "prefecture": "Prefecture",
+        "no_value": "(none)",
         "similar": "Similar projects",
         "no_similar": "No similar project was found.",
         "new_search": "Search page",
@@ -124,10 +134,45 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-#: Example queries shown on the empty search page (they all find something
-#: in the bundled corpus): Japanese words, a question, kana, romaji, English.
-EXAMPLES = ("難民 シェルター", "熊本で日本語を教えている団体は？", "こうべ", "kumamoto",
-            "refugee women", "在留資格のない外国人の医療")
+#: Each language a query may be written in (sagashi.domain.languages), in
+#: itself: the choices of the page's "query language" select. Residents read
+#: their language's name in it, so these are the only words of those
+#: languages the interface shows.
+QUERY_LANGUAGE_NAMES = {
+    "ja": "日本語", "en": "English", "vi": "Tiếng Việt", "pt": "Português", "es": "Español",
+    "tl": "Tagalog", "id": "Bahasa Indonesia", "ne": "नेपाली", "zh": "中文", "ko": "한국어",
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example query and the language it is written in (a ``lang`` tag:
+    ``ja-Latn`` is Japanese in romaji)."""
+
+    text: str
+    lang: str
+
+
+#: Example queries on the empty search page, each a link marked with its
+#: language: Japanese words, a question, kana, romaji, and one in each other
+#: language sagashi reads, a word or phrase of its glossary
+#: (data/glossary_XX.tsv). tests/test_web_languages.py checks that each is
+#: read in its language and finds projects in the bundled corpus.
+EXAMPLES = (
+    Example("難民 シェルター", "ja"), Example("熊本で日本語を教えている団体は？", "ja"),
+    Example("こうべ", "ja"), Example("kumamoto", "ja-Latn"),
+    Example("在留資格のない外国人の医療", "ja"), Example("refugee women", "en"),
+    Example("lớp học tiếng Nhật", "vi"), Example("aulas de japonês", "pt"),
+    Example("apoyo escolar", "es"), Example("klase ng nihongo", "tl"),
+    Example("bantuan pengungsi", "id"), Example("शरणार्थी सहायता", "ne"),
+    Example("就业支援", "zh-Hans"), Example("난민 지원", "ko"),
+)
+#: The examples the search box's placeholder gives (it has room for a few):
+#: Japanese, English and the languages of the largest resident groups with a
+#: glossary. Every one is in EXAMPLES. A placeholder is an attribute, so its
+#: parts cannot carry their own ``lang``; the linked examples do.
+PLACEHOLDER = ("難民 シェルター", "熊本で日本語を教えている団体は？", "refugee women",
+               "lớp học tiếng Nhật", "aulas de japonês", "就业支援", "난민 지원")
 
 
 class Strings:
@@ -140,6 +185,12 @@ class Strings:
     def __call__(self, key: str, **values: object) -> str:
         text = self._table[key]
         return text.format(**values) if values else text
+
+    def placeholder(self) -> str:
+        """The search box's placeholder: :data:`PLACEHOLDER`, introduced in
+        this language."""
+        separator = " ／ " if self.lang == "ja" else " / "
+        return self("placeholder", examples=separator.join(PLACEHOLDER))
 
     def markup(self, key: str, **values: object) -> Markup:
         """The words as HTML, with ``values`` escaped unless they are
