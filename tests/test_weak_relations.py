@@ -24,7 +24,8 @@ def migrants(tmp_path_factory):
                     "1\t(特非)\t移民ネット\t東京都港区\t移民の移民による移民のための相談\t移民の生活相談\n"
                     "2\t(特非)\tB会\t東京都港区\t地域の相談窓口\t地域で暮らす外国人の生活相談と学習の場づくり"
                     "を行い、多くの住民とともに地域の課題に取り組む。\n"
-                    "3\t(特非)\tC会\t東京都港区\t移民支援\t移民と地域をつなぐ\n", encoding="utf-8")
+                    "3\t(特非)\tC会\t東京都港区\t移民支援\t移民と地域をつなぐ\n"
+                    "4\t(特非)\tD会\t東京都港区\t夜の学習会\t地域の子どもの学習\n", encoding="utf-8")
     build_index(data, root / "ix")
     with Engine(root / "ix") as engine:
         yield engine
@@ -69,3 +70,11 @@ def test_cli_labels_weak_hits(capsys, corpus_index):
     hits = json.loads(out)["hits"]
     assert "related_only" not in hits[0]
     assert {"concept": "ボランティア", "words": ["支援者"]} in hits[-1]["related_only"]
+
+
+def test_a_partial_match_found_directly_outranks_a_weak_one(migrants):
+    # No 4 holds 学習 only; No 1 and 3 hold 移民 only, which is merely related
+    # to 外国人 (a rarer word than 学習 here, so it would otherwise rank first)
+    results = migrants.search("外国人 学習")
+    assert nos(results)[:2] == [2, 4] and set(nos(results)[2:]) == {1, 3}
+    assert all(h.related_only for h in results[2:])

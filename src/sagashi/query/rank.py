@@ -93,12 +93,11 @@ def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> R
     matching |= named
     later: Ranked = []
     if len(ranked) < limit:
-        relaxed = partial_matches(searcher, plan, scope, matching | {d for d, _, _ in ranked},
-                                  limit)
+        relaxed, weak_relaxed = partial_matches(searcher, plan, scope,
+                                                matching | {d for d, _, _ in ranked}, limit)
         matching.update(d for d, _, _ in relaxed)
-        weak |= weak_only(searcher, plan.clauses, _matched_clauses(searcher, plan, relaxed))
-        ranked += [r for r in relaxed if r[0] not in weak][:limit - len(ranked)]
-        later = [r for r in relaxed if r[0] in weak]
+        ranked += [r for r in relaxed if r[0] not in weak_relaxed][:limit - len(ranked)]
+        later = [r for r in relaxed if r[0] in weak_relaxed]
     # found only through weak relations (ボランティア -> 支援者): below every direct match
     if len(ranked) < limit:
         weak_full = {d: s for d, s in full.items() if d in weak and d not in named}
@@ -109,12 +108,6 @@ def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> R
 
 def _without(scores: dict[int, float], docs: set[int]) -> dict[int, float]:
     return {d: s for d, s in scores.items() if d not in docs} if docs else scores
-
-
-def _matched_clauses(searcher, plan: Plan, ranked: Ranked) -> dict[int, list[Clause] | None]:
-    optional = [c for c in plan.clauses if not c.required]
-    matched = matches_by_doc(searcher, optional, [d for d, _, _ in ranked])
-    return {d: [*(c for c in plan.clauses if c.required), *matched[d]] for d in matched}
 
 
 def weak_only(searcher, clauses, docs: dict[int, list[Clause] | None]) -> set[int]:
@@ -190,15 +183,17 @@ def promote_names(searcher, plan: Plan, scope: Scope, full: dict[int, float], ra
     return (named + [r for r in ranked if r[0] not in named_set])[:limit], named_set
 
 
-def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int], limit: int) -> Ranked:
+def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int],
+                    limit: int) -> tuple[Ranked, set[int]]:
     """Documents (not in ``seen``) that match some of a plain query's
     optional clauses and hold enough of its information
     (:func:`partial_enough`): more clauses first, then the more informative
-    words, then score. Empty for strict and one-clause queries."""
+    words, then score; and those of them found only through weak relations
+    (:func:`weak_only`). Nothing for strict and one-clause queries."""
     n = len(plan.clauses)
     optional = [c for c in plan.clauses if not c.required]
     if plan.strict is not None or n < 2 or not optional:
-        return []
+        return [], set()
     required = [c.query for c in plan.clauses if c.required]
     wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
     pool = scope.keep(bulk.score_all(searcher, wq.And([*required, wanted]) if required
@@ -212,7 +207,10 @@ def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int], limit: i
                and partial_enough(matched[d], optional)]
     weights = {d: sum(c.weight for c in matched[d]) for d, _, _ in relaxed}
     relaxed.sort(key=lambda x: (-x[2], -weights[x[0]], -x[1]))
-    return relaxed
+    required_clauses = [c for c in plan.clauses if c.required]
+    weak = weak_only(searcher, plan.clauses,
+                     {d: [*required_clauses, *matched[d]] for d, _, _ in relaxed})
+    return relaxed, weak
 
 
 def partial_enough(matched: list[Clause], clauses: list[Clause]) -> bool:
