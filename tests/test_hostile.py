@@ -266,7 +266,9 @@ def test_catalogue_in_one_real_process(corpus_index):
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 0 and "Traceback" not in err, err
     answers = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
-    assert len(answers) == sum(1 for q in lines if q.strip())  # blank lines are skipped
+    assert len(answers) == len(lines)  # one answer per line, blank ones included
+    assert [a["query"] for a in answers] == [
+        q.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for q in lines]
     refused = [a for a in answers if "error" in a]
     assert len(refused) == 2 and all("the limit is 1,000" in a["error"] for a in refused)
     assert err.count("\n") == len(refused)  # one line each
@@ -710,7 +712,7 @@ def prefix_index(tmp_path_factory):
 
 
 def _expanded(results) -> int:
-    return sum(line.count("(prefix ") for line in results.interpretation)
+    return sum(line.count("(prefix match, ") for line in results.interpretation)
 
 
 @pytest.mark.parametrize("query", ["pfx*", "p*", "pfxs*", "pfxsa*", "~*", "#*"])
@@ -735,7 +737,7 @@ def test_the_prefixes_of_a_query_share_one_budget_of_records(prefix_index, monke
     assert _expanded(prefix_index.search("pfxs*", explain=True)) == 20
     both = prefix_index.search("pfxs* pfxt*", explain=True)
     assert _expanded(both) == 20
-    assert all("(prefix " in line for line in both.interpretation)  # each got its share
+    assert all("(prefix match, " in line for line in both.interpretation)  # each got its share
 
 
 def test_a_query_of_many_prefixes_is_quick(prefix_index):

@@ -307,7 +307,7 @@ def test_explain_names_the_expansion_that_matched(engine, query, no, source):
 def test_cli_explain_shows_terms_fields_and_sources(capsys, corpus_index):
     main(["search", "こうべ", "--explain", "--index", str(corpus_index), "--color", "never"])
     out = capsys.readouterr().out
-    assert "こうべ: ~コベ in location (reading)" in out and "understood as:" in out
+    assert "こうべ: 神戸 in location (same reading)" in out and "understood as:" in out
 
 
 # -- regression thresholds -------------------------------------------------------------

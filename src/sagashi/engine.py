@@ -56,16 +56,27 @@ from .index.manifest import (
 )
 from .index.schema import to_record
 from .index.searcher import open_searcher
-from .query import rank
-from .query.explain import describe, explain
+from .query import advice, rank
+from .query.explain import describe, explain, related_only
 from .query.filters import conditions, filter_query
-from .query.highlight import Marks, marks_for, snippet
+from .query.highlight import Marks, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
 from .query.languages import load_languages
 from .query.plan import Clause, Plan, make_plan
 from .query.similar import key_terms, similar_query
-from .query.syntax import field_key, parse, plain_text
-from .results import Form, Hit, Match, Project, SearchResults, Understanding, Understood
+from .query.syntax import field_key, normalize_query, parse, plain_text
+from .results import (
+    Advice,
+    Filtered,
+    Form,
+    Hit,
+    Match,
+    Project,
+    Related,
+    SearchResults,
+    Understanding,
+    Understood,
+)
 from .whoosh_ext import bulk
 
 log = logging.getLogger("sagashi")
@@ -330,8 +341,58 @@ class Engine:
                 result = rank.run(searcher, plan, offset + limit, filter_q)
                 hits = self._hits(searcher, plan, result.ranked[offset:], explain)
                 counts = self._facets(searcher, result) if facets else {}
+                advice = self._advice(searcher, plan, pref, entity, wanted, result.total > 0)
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(describe(c) for c in plan.clauses), plan.language)
+                                 tuple(describe(c) for c in plan.clauses), plan.language,
+                                 plan.unmatched, advice)
+
+    def _advice(self, searcher, plan: Plan, pref: str | None, entity: str | None,
+                wanted: list, found: bool) -> Advice:
+        """What to try instead (:mod:`sagashi.query.advice`): other spellings
+        of words no record holds, and for a query that ``found`` nothing, the
+        filters that left everything out and words too common alone."""
+        if found and not plan.unmatched:
+            return Advice()
+        reader = searcher.reader()
+        given = [(n, v) for n, v in [("pref", pref), ("entity", entity),
+                                     *(("filter", str(c)) for c in wanted)] if v]
+
+        def total(p: Plan, dropped=()) -> int:
+            """How many records ``p`` finds, with the filters but ``dropped``."""
+            kept = [g for g in given if g not in dropped]
+            q = filter_query(pref if ("pref", pref) in kept else None,
+                             entity if ("entity", entity) in kept else None,
+                             [c for c in wanted if ("filter", str(c)) in kept],
+                             self._columns, reader)
+            return rank.run(searcher, p, 1, q).total
+
+        filtered: list[Filtered] = []
+        unexcluded = dataclasses.replace(plan, exclusions=())
+        if not found and (given or plan.exclusions) and total(unexcluded, given):
+            # each filter that alone leaves out everything, else all of them
+            filtered = [Filtered(name, value, n) for name, value in given
+                        if (n := total(plan, [(name, value)]))]
+            if plan.exclusions and (n := total(unexcluded)):
+                filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
+            if not filtered:
+                n = total(unexcluded, given)
+                filtered = [Filtered(name, value, n) for name, value in given]
+                filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
+
+        def finds(text: str) -> bool:
+            """Whether ``text`` finds something: a plain query whose every
+            word some record holds does (the best of them at least), which
+            planning alone shows; others are run."""
+            other = self._plan(searcher, text, plan.language)
+            if other.empty or other.unmatched:
+                return False
+            if other.strict is None and not any(c.required for c in other.clauses) and not given:
+                return True
+            return total(other) > 0
+
+        common = () if found else advice.too_common(plan, rank.without_unmatched(plan))
+        return Advice(advice.did_you_mean(searcher, self._analysis, plan, finds),
+                      tuple(filtered), common)
 
     def understand(self, query: str, language: str | None = None) -> Understanding:
         """How ``query`` is understood: the language it is read in, the
@@ -393,7 +454,7 @@ class Engine:
 
     def _plan(self, searcher, query: str, language: str | None = None) -> Plan:
         return make_plan(parse(query, self._fields), self._interpreter, searcher.reader(),
-                         language)
+                         language, normalize_query(query))
 
     def _extra(self, stored: dict | None) -> dict[str, str]:
         """A record's kept columns, every column of the index in order
@@ -407,8 +468,10 @@ class Engine:
               explain_hits: bool) -> list[Hit]:
         marks = marks_for(plan)
         n = len(plan.clauses)
+        related = related_only(searcher, plan, [d for d, _, _ in ranked])
         return [self._hit(searcher, d, s, m, n, marks,
-                          self._named(explain(searcher, plan, d)) if explain_hits else ())
+                          self._named(explain(searcher, plan, d, self._analysis))
+                          if explain_hits else (), related[d])
                 for d, s, m in ranked]
 
     def _named(self, matches: tuple[Match, ...]) -> tuple[Match, ...]:
@@ -418,19 +481,18 @@ class Engine:
                      else m for m in matches)
 
     def _hit(self, searcher, docnum: int, score: float, matched: int, n: int, marks: Marks,
-             explained: tuple[Match, ...]) -> Hit:
+             explained: tuple[Match, ...], related: tuple[Related, ...] = ()) -> Hit:
         f = searcher.stored_fields(docnum)
         summary, title = f.get("summary", ""), f.get("title", "")
         snip = snippet(summary, self._analysis, marks, "summary")
-        if not snip.spans and marks:
-            title_snip = snippet(title, self._analysis, marks, "title")
-            if title_snip.spans:
-                snip = title_snip
+        title_spans = tuple(match_spans(title, self._analysis, marks)) if marks else ()
+        if not snip.spans and title_spans:
+            snip = snippet(title, self._analysis, marks, "title")
         return Hit(no=int(f["no"]), score=float(score), organization=f.get("organization", ""),
                    title=title, location=f.get("location", ""), entity=f.get("entity_raw", ""),
                    summary=summary, prefecture=f.get("pref", ""), snippet=snip,
-                   matched=matched, concepts=n, explain=explained,
-                   extra=self._extra(f.get("extra")))
+                   matched=matched, concepts=n, explain=explained, related_only=related,
+                   title_spans=title_spans, extra=self._extra(f.get("extra")))
 
     def _facets(self, searcher, result: rank.Ranking) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
@@ -460,11 +522,12 @@ def _docnum(searcher, no: int) -> int:
 
 def _understood(clause: Clause) -> Understood:
     concept = clause.concept
+    parts = tuple(_understood(p) for p in clause.parts)
     if concept is None:
-        return Understood(clause.label, (), clause.required, clause.known)
+        return Understood(clause.label, (), clause.required, clause.known, parts=parts)
     forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives)
     return Understood(clause.label, forms, clause.required, clause.known, concept.language,
-                      concept.translated)
+                      concept.translated, parts)
 
 
 @contextmanager

@@ -272,26 +272,34 @@ def cmd_search(args) -> int:
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
-        print(render_results(results, _colour(args), args.explain))
+        print(render_results(results, _colour(args), args.explain, width=_terminal_width()))
     return 0
 
 
 def _search_stdin(args) -> int:
-    from ..errors import QueryError
+    """One query per line of stdin. With ``--json``, exactly one JSON line
+    per input line, so that answers stay aligned with questions: a blank
+    line gets an empty answer, a refused one an object with ``"error"``."""
+    from ..errors import InternalError, QueryError
+    from ..results import SearchResults
     from .render import render_results
     if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="replace")  # bytes that are not text: U+FFFD, no crash
+        # bytes that are not text: U+FFFD, no crash; lines end at \n only, as
+        # the caller counts them (a stray \r is a space in the query)
+        sys.stdin.reconfigure(errors="replace", newline="\n")
     pref, entity, filters = _text(args.pref), _text(args.entity), _filters(args)
     with _engine(args) as engine:
         for line in sys.stdin:
             query = _text(line.rstrip("\r\n"))
             if not query.strip():
+                if args.json:
+                    _print_json(SearchResults(query, 0, ()).to_json(args.explain))
                 continue
             try:
                 results = engine.search(query, args.limit, pref=pref, entity=entity,
                                         filters=filters, explain=args.explain,
                                         facets=args.json, language=args.lang)
-            except QueryError as e:  # one bad line does not stop a batch
+            except (QueryError, InternalError) as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
                 if args.json:
                     _print_json({"query": query, "language": args.lang, "total": 0, "hits": [],
@@ -300,7 +308,7 @@ def _search_stdin(args) -> int:
             if args.json:
                 _print_json(results.to_json(args.explain))
             else:
-                print(render_results(results, _colour(args), args.explain))
+                print(render_results(results, _colour(args), args.explain, width=_terminal_width()))
             sys.stdout.flush()
     return 0
 
@@ -334,7 +342,8 @@ def cmd_similar(args) -> int:
     if args.json:
         _print_json(results.to_json())
     else:
-        print(render_results(results, _colour(args), False, what="similar to"))
+        print(render_results(results, _colour(args), False, what="similar to",
+                             width=_terminal_width()))
     return 0
 
 
@@ -493,6 +502,15 @@ def _colour(args) -> bool:
     if args.color == "never" or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width, to wrap long lines under their indent; None
+    when output goes to a file or a pipe (lines are left whole)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+    return max(shutil.get_terminal_size().columns, 40)
 
 
 def _silence_stdout() -> None:
