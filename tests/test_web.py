@@ -172,8 +172,8 @@ def test_unmatched_words_suggestions_language_and_extra_columns_show_when_presen
            "entity": "(特非)", "snippet": "本文", "spans": [[0, 1]],
            "extra": {"助成額": "1000000", "年度": "<2024>"}}
     data = {"query": "難民 ブラジル", "total": 1, "hits": [hit], "unmatched": ["ブラジル"],
-            "suggestions": ["難民", {"query": "日本語教室", "reason": "reading"}, 7],
-            "language": "pt", "facets": {"prefecture": {"東京都": 1}, "年度": {"2024": 1}}}
+            "did_you_mean": ["日本語教室"], "language": "pt",
+            "facets": {"prefecture": {"東京都": 1}, "年度": {"2024": 1}}}
     with TestClient(create_app(FakeEngine(data))) as c:  # type: ignore[arg-type]
         p = page(c, "/?q=難民+ブラジル")
     assert "どの事業にも出てこない語: ブラジル" in p.text
@@ -182,6 +182,20 @@ def test_unmatched_words_suggestions_language_and_extra_columns_show_when_presen
     assert "助成額 1000000" in " ".join(p.one("dl", class_="extra").text.split())
     assert "<2024>" in p.one("dl", class_="extra").text  # shown, as text
     assert "年度" in p.one("aside", class_="facets").text
+
+
+def test_the_page_says_what_to_try_when_nothing_is_found(client):
+    """The search layer's advice reaches the page: words no record holds,
+    a spelling the index knows, a filter that left out every match, words
+    too common to search on alone."""
+    p = page(client, "/?q=にほんごぎょうしつ")
+    assert "ぎょうしつ" in p.one("p", class_="unmatched").text
+    assert query_of(p.link("日本語教室")) == {"q": "日本語教室"}
+    p = page(client, "/?q=支援&pref=北海道")
+    assert "「北海道」の条件で 17件が外れました" in p.one("p", class_="filtered-out").text
+    p = page(client, "/?q=支援+ロケット&lang=en")
+    assert "ロケット" in p.one("p", class_="unmatched").text
+    assert "支援: in most projects" in p.one("p", class_="too-common").text
 
 
 def test_no_results_without_the_optional_fields(client):

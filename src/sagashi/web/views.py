@@ -293,26 +293,3 @@ def language_name(code: str) -> str:
     ('Tiếng Việt', 'xx')
     """
     return QUERY_LANGUAGE_NAMES.get(code.split("-")[0], code)
-
-
-def suggestion_text(item: object) -> str | None:
-    """The query a suggestion proposes: the item itself if it is text, else
-    its ``query`` / ``text`` / ``term`` (the search layer's shape may vary)."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict):
-        for key in ("query", "text", "term", "word"):
-            if isinstance(item.get(key), str):
-                return item[key]
-    return None
-
-
-def as_text(item: object) -> str:
-    """An unmatched word or note as text, whatever its JSON shape."""
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict):
-        for key in ("word", "text", "term", "query"):
-            if isinstance(item.get(key), str):
-                return item[key]
-    return str(item)
