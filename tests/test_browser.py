@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from .hostile_input import PAYLOADS, WORD, build_hostile_index
 from .live_server import live_server
-from .test_web_hostile import PAYLOADS, WORD, build_hostile_index
 
 CHROMIUM = os.environ.get("SAGASHI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sagashi.whoosh_ext import WHOOSH_VERSION, installed_whoosh_version
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "sagashi"
+from .conftest import REPO, WEB_STACK
+
+SRC = REPO / "src" / "sagashi"
 
 
 def test_the_installed_whoosh_is_the_pinned_release():
@@ -116,9 +118,6 @@ def test_web_and_cli_meet_only_in_the_serve_command():
                           for t in _sagashi_imports(path, top_level_only=True)
                           if t.split(".")[0] == "web"]
     assert not offenders, "; ".join(offenders)
-
-
-WEB_STACK = ("starlette", "uvicorn", "jinja2", "markupsafe", "anyio", "h11")
 
 
 def test_only_the_web_package_imports_the_web_stack():
