@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from .conftest import REPO
 from .hostile_input import PAYLOADS, WORD, build_hostile_index
 from .live_server import live_server
 
@@ -35,7 +36,7 @@ except ImportError:
     pytest.skip("browser tests: Playwright is not installed (pip install -e '.[test]')",
                 allow_module_level=True)
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = REPO / "docs"
 
 
 def _has_japanese_font() -> bool:

@@ -39,7 +39,7 @@ from sagashi import (
 from sagashi.engine import Engine
 from sagashi.index.build import build_index
 
-from .conftest import STRICT_IO, check_well_formed, run_cli, run_process, watchdog
+from .conftest import HEADER, STRICT_IO, check_well_formed, run_cli, run_process, watchdog
 from .hostile_input import ERROR, QUERIES, QUERY_IDS, RESULTS
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -427,7 +427,7 @@ def permissive_umask():
 
 def _tiny_data(tmp_path) -> Path:
     data = tmp_path / "tiny.tsv"
-    data.write_text("No\t法人格\t申請団体名\t所在地\t事業名\t概要\n"
+    data.write_text(HEADER +
                     "1\t(特非)\tさくら日本語教室\t熊本県熊本市\t日本語教室の運営\t子どもに日本語を教える\n",
                     encoding="utf-8")
     return data
@@ -591,7 +591,7 @@ def prefix_index(tmp_path_factory):
         return ["".join((prefix, *c)) for c in itertools.islice(combos, n)]
     summaries, names, titles = words("pfxs", PREFIX_WORDS, 3), words("pfxo", 300, 2), \
         words("pfxt", 300, 2)
-    rows = ["No\t法人格\t申請団体名\t所在地\t事業名\t概要"]
+    rows = [HEADER.rstrip("\n")]
     for i in range(300):
         rows.append(f"{i + 1}\t(特非)\t{names[i]}\t東京都新宿区\t{titles[i]}\t"
                     f"{' '.join(summaries[i * 10:(i + 1) * 10])}")

@@ -33,7 +33,7 @@ from sagashi.errors import DataError, UsageError
 from sagashi.index import storage
 from sagashi.index.manifest import built_from_bundled, rebuild_command
 
-from .conftest import DATA, STRICT_IO, nos, run_cli
+from .conftest import DATA, REPO, STRICT_IO, nos, run_cli
 from .own_data import COLUMNS, HEADER, ROWS
 
 #: Changes to the list: No 2 replaced, No 7 added.
@@ -349,7 +349,7 @@ def test_every_listed_header_is_recognised(role, header):
 
 
 def test_readme_lists_every_recognised_header():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Your own data"):]
     section = section[:section.index("\n## ", 5)]
     missing = [h for names in HEADERS.values() for h in names if f"`{h}`" not in section]
@@ -621,10 +621,9 @@ def test_ctrl_c_during_a_build_says_the_old_index_is_unchanged(tmp_path):
 def test_reindex_script_works_from_a_fresh_clone(tmp_path):
     """The README's first quickstart command makes .venv; scripts/reindex
     then finds it. Without it, one line says what to run, no traceback."""
-    repo = Path(__file__).resolve().parents[1]
     clone = tmp_path / "clone"
     (clone / "scripts").mkdir(parents=True)
-    shutil.copy2(repo / "scripts" / "reindex", clone / "scripts" / "reindex")
+    shutil.copy2(REPO / "scripts" / "reindex", clone / "scripts" / "reindex")
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PATH"] = "/usr/bin:/bin"  # a system python3 without sagashi
     proc = subprocess.run([clone / "scripts" / "reindex"], capture_output=True, text=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,10 +16,10 @@ from sagashi.web import i18n
 from sagashi.web.app import SECURITY_HEADERS, Site, create_app
 from sagashi.web.params import MAX_API_LIMIT, MAX_PAGE
 
-from .conftest import hit_nos, page, run_cli
+from .conftest import REPO, hit_nos, page, run_cli
 from .html_page import HtmlPage, query_of
 
-WEB = Path(__file__).resolve().parents[1] / "src" / "sagashi" / "web"
+WEB = REPO / "src" / "sagashi" / "web"
 
 
 def hit_titles(p: HtmlPage) -> list[str]:
