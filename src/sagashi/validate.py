@@ -58,22 +58,30 @@ def check_query(query: object) -> str:
     return query
 
 
+def in_range(name: str, number: int, low: int, high: int,
+             error: type[UsageError] = UsageError) -> int:
+    """``number`` when it is from ``low`` to ``high``; otherwise ``error``
+    (the web's parameter errors pass their own) saying so.
+
+    >>> in_range("limit", 5000, 1, 1000)
+    Traceback (most recent call last):
+    ...
+    sagashi.errors.UsageError: limit must be between 1 and 1000, got 5000
+    """
+    if not low <= number <= high:
+        raise error(f"{name} must be between {low} and {high}, got {shown(number)}",
+                    f"pass a number from {low} to {high}")
+    return number
+
+
 def check_limit(limit: object) -> int:
     """A number of results: 1 to MAX_LIMIT."""
-    number = whole_number("limit", limit)
-    if not 1 <= number <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, got {shown(number)}",
-                         f"pass a number from 1 to {MAX_LIMIT}")
-    return number
+    return in_range("limit", whole_number("limit", limit), 1, MAX_LIMIT)
 
 
 def check_offset(offset: object) -> int:
     """A number of hits to skip: 0 to MAX_OFFSET."""
-    number = whole_number("offset", offset)
-    if not 0 <= number <= MAX_OFFSET:
-        raise UsageError(f"offset must be between 0 and {MAX_OFFSET}, got {shown(number)}",
-                         f"pass a number from 0 to {MAX_OFFSET}")
-    return number
+    return in_range("offset", whole_number("offset", offset), 0, MAX_OFFSET)
 
 
 def check_no(no: object) -> int:

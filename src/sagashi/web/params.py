@@ -19,7 +19,7 @@ from ..analysis.chars import clean
 from ..domain.languages import LANGUAGES
 from ..errors import UsageError
 from ..query.filters import Condition, parse_condition
-from ..validate import MAX_OFFSET, MAX_QUERY_CHARS, check_language, shown
+from ..validate import MAX_OFFSET, MAX_QUERY_CHARS, check_language, in_range, shown
 
 #: Hits on one page of the search page.
 PER_PAGE = 10
@@ -155,11 +155,7 @@ def whole_number(query: Mapping[str, str], name: str, default: int, low: int,
     if not _DIGITS.fullmatch(text):
         raise ParamError(f"{name} must be a whole number, got {shown(text)}",
                          f"for example {name}={default}")
-    number = int(text)
-    if not low <= number <= high:
-        raise ParamError(f"{name} must be between {low} and {high}, got {number}",
-                         f"pass a number from {low} to {high}")
-    return number
+    return in_range(name, int(text), low, high, ParamError)
 
 
 def project_number(text: str) -> int:
