@@ -46,7 +46,7 @@ from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
 from ..domain.lexicon import Lexicon
 from .expansions import RELATION_SOURCES, Kind, Source, translation_scale, weight
-from .kana import Piece, read_by_index
+from .kana import KanaPiece, read_by_index
 from .languages import Dropped, Languages, Translated, Unknown
 
 #: Phrases that frame a question rather than say what is wanted.
@@ -339,7 +339,7 @@ class Interpreter:
                 text = text[:at] + " " * len(piece.text) + text[at + len(piece.text):]
         return text, concepts
 
-    def _piece(self, piece: Piece, fields) -> Concept:
+    def _piece(self, piece: KanaPiece, fields) -> Concept:
         """The concept of a piece of kana read by the index: its reading,
         and when Sudachi reads the piece alone as one word (しごと -> 仕事),
         that word with its synonyms too."""

@@ -53,7 +53,7 @@ from .params import (
     SearchParams,
     project_number,
     search_params,
-    whole_number,
+    whole_number_param,
 )
 
 log = logging.getLogger("sagashi.web")
@@ -237,7 +237,7 @@ class Site:
     def api_similar(self, request: Request) -> Response:
         try:
             no = project_number(request.path_params["no"])
-            limit = whole_number(request.query_params, "limit", SIMILAR, 1, MAX_API_LIMIT)
+            limit = whole_number_param(request.query_params, "limit", SIMILAR, 1, MAX_API_LIMIT)
             data = self._similar(no, limit)
         except SagashiError as e:
             return error_json(e)

@@ -99,9 +99,9 @@ def search_params(query: Mapping[str, str], *, api: bool,
     sagashi.web.params.ParamError: limit must be between 1 and 100, got 500
     """
     q = clean(query.get("q", ""))
-    limit = whole_number(query, "limit", PER_PAGE, 1, MAX_API_LIMIT) if api else PER_PAGE
+    limit = whole_number_param(query, "limit", PER_PAGE, 1, MAX_API_LIMIT) if api else PER_PAGE
     deepest = MAX_OFFSET // limit + 1
-    page = whole_number(query, "page", 1, 1, deepest)
+    page = whole_number_param(query, "page", 1, 1, deepest)
     return SearchParams(q, _filter(query, "pref"), _filter(query, "entity"), page, limit,
                         _flag(query, "explain") if api else False,
                         column_filters(_all(query, "filter"), headers),
@@ -146,7 +146,7 @@ def chosen_language(value: str | None) -> str | None:
                          + ", or leave query_lang out to detect it") from None
 
 
-def whole_number(query: Mapping[str, str], name: str, default: int, low: int,
+def whole_number_param(query: Mapping[str, str], name: str, default: int, low: int,
                  high: int) -> int:
     """Parameter ``name`` as a whole number from ``low`` to ``high``."""
     text = query.get(name)

@@ -48,7 +48,7 @@ _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
-class Piece:
+class SnippetPiece:
     """A run of snippet text; ``marked`` when it matched the query."""
 
     text: str
@@ -157,7 +157,7 @@ class Urls:
         return self.search(lang=lang)
 
 
-def pieces(text: str, spans: list | tuple) -> list[Piece]:
+def pieces(text: str, spans: list | tuple) -> list[SnippetPiece]:
     """A snippet cut into plain and matched runs; matches that touch are one
     run. Spans that overlap, run backwards or fall outside the text are
     ignored rather than trusted.
@@ -167,7 +167,7 @@ def pieces(text: str, spans: list | tuple) -> list[Piece]:
     >>> [(p.text, p.marked) for p in pieces("日本語教室", [[0, 3], [3, 5]])]
     [('日本語教室', True)]
     """
-    out: list[Piece] = []
+    out: list[SnippetPiece] = []
     last = 0
     for span in spans:
         try:
@@ -177,11 +177,11 @@ def pieces(text: str, spans: list | tuple) -> list[Piece]:
         if not last <= start < end <= len(text):
             continue
         if out and start == last and out[-1].marked:
-            out[-1] = Piece(out[-1].text + text[start:end], True)
+            out[-1] = SnippetPiece(out[-1].text + text[start:end], True)
         else:
-            out += [Piece(text[last:start]), Piece(text[start:end], True)]
+            out += [SnippetPiece(text[last:start]), SnippetPiece(text[start:end], True)]
         last = end
-    out.append(Piece(text[last:]))
+    out.append(SnippetPiece(text[last:]))
     return [p for p in out if p.text]
 
 

@@ -6,7 +6,7 @@ Devanagari, with their offsets; everything else (Japanese, punctuation) lies
 between them. A Latin word written against Japanese text (``SNSを``,
 ``NPO法人``) is part of the Japanese, not a word of its own.
 
-Each language has a :class:`Words` that says how its glossary keys and a
+Each language has a :class:`WordRules` that says how its glossary keys and a
 query's words are compared:
 
 - ``key`` folds case (and, for Latin letters, diacritics: "lop hoc" finds
@@ -175,7 +175,7 @@ def _korean(word: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Words:
+class WordRules:
     """How one language's words are compared with its glossary keys.
 
     ``joiner`` joins the words of a phrase key (Korean keys are compared
@@ -261,15 +261,15 @@ def _nepali_fold(word: str) -> str:
 
 
 #: Each glossary language's words.
-WORDS: dict[str, Words] = {
-    "en": Words(fold_latin, _ENGLISH),
-    "vi": Words(fold_latin),
-    "pt": Words(fold_latin, _PORTUGUESE),
-    "es": Words(fold_latin, _SPANISH),
-    "tl": Words(fold_latin, _TAGALOG, orders=_tagalog_orders),
-    "id": Words(fold_latin, _indonesian),
-    "ne": Words(lambda w: fold_latin(_nepali_fold(w)) if w.isascii() else _nepali_fold(w),
+WORDS: dict[str, WordRules] = {
+    "en": WordRules(fold_latin, _ENGLISH),
+    "vi": WordRules(fold_latin),
+    "pt": WordRules(fold_latin, _PORTUGUESE),
+    "es": WordRules(fold_latin, _SPANISH),
+    "tl": WordRules(fold_latin, _TAGALOG, orders=_tagalog_orders),
+    "id": WordRules(fold_latin, _indonesian),
+    "ne": WordRules(lambda w: fold_latin(_nepali_fold(w)) if w.isascii() else _nepali_fold(w),
                 _nepali),
-    "ko": Words(_lower, _korean, joiner="", compounds=True),
-    "zh": Words(_lower),  # keys are looked up character by character (query.languages.chinese)
+    "ko": WordRules(_lower, _korean, joiner="", compounds=True),
+    "zh": WordRules(_lower),  # keys are looked up character by character (query.languages.chinese)
 }
