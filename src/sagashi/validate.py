@@ -11,8 +11,12 @@ from __future__ import annotations
 import operator
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .errors import QueryError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from .domain.languages import Language
 
 #: Queries longer than this are refused with a clear message.
 MAX_QUERY_CHARS = 1000
@@ -112,14 +116,14 @@ def check_text(name: str, value: object, example: str) -> str | None:
     return value
 
 
-def check_language(value: object) -> str | None:
+def check_language(value: object) -> Language | None:
     """An optional language code: one of :data:`sagashi.domain.languages.LANGUAGES`
     (any case), or None to detect it."""
-    from .domain.languages import LANGUAGES
+    from .domain.languages import LANGUAGES, is_language
     if value is None:
         return None
     code = value.strip().lower() if isinstance(value, str) else None
-    if code not in LANGUAGES:
+    if not is_language(code):
         raise UsageError(f"unknown language {shown(value)}",
                          f"use one of {', '.join(LANGUAGES)}, or None to detect it")
     return code

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import DataError
-from .languages import GLOSSARY_LANGUAGES, LANGUAGES
+from .languages import GLOSSARY_LANGUAGES, LANGUAGES, Language
 from .resources import data_dir, data_lines
 
 __all__ = ["CHINESE_VARIANTS", "GLOSSARY_LANGUAGES", "LANGUAGES", "Entry", "chinese_variants",
@@ -49,13 +49,13 @@ class Entry:
         return not self.terms
 
 
-def glossary_file(code: str) -> str:
+def glossary_file(code: Language) -> str:
     """The file name of a language's glossary."""
     return f"glossary_{code}.tsv"
 
 
 @cache
-def glossary(code: str) -> tuple[Entry, ...]:
+def glossary(code: Language) -> tuple[Entry, ...]:
     """The entries of a language's bundled glossary (see :func:`read_glossary`)."""
     return read_glossary(data_dir() / glossary_file(code))
 

@@ -44,6 +44,7 @@ from ..analysis import (
 )
 from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
+from ..domain.languages import Language
 from ..domain.lexicon import Lexicon
 from .expansions import RELATION_SOURCES, Kind, Source, translation_scale, weight
 from .kana import KanaPiece, read_by_index
@@ -128,7 +129,7 @@ class Concept:
     label: str
     alternatives: tuple[Alternative, ...]
     fields: tuple[str, ...] | None = None
-    language: str | None = None
+    language: Language | None = None
     translated: tuple[str, ...] = ()
 
 
@@ -164,10 +165,10 @@ class Interpreter:
     lexicon: Lexicon
     known: Callable[[str], bool]
     languages: Languages | None = None
-    language: str = "ja"
+    language: Language = "ja"
     min_romaji: int = 0
 
-    def detect(self, text: str) -> str:
+    def detect(self, text: str) -> Language:
         """The language ``text`` is written in ("ja" without ``languages``)."""
         return self.languages.detect(text, self.known) if self.languages else "ja"
 
@@ -178,7 +179,7 @@ class Interpreter:
         return self.languages is not None and self.language != "ja" and (
             self.language == "zh" or not _JAPANESE_SCRIPT.search(text))
 
-    def reading(self, language: str) -> Interpreter:
+    def reading(self, language: Language) -> Interpreter:
         """This interpreter, reading text in ``language``."""
         return self if language == self.language else dataclasses.replace(self, language=language)
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..analysis.chars import clean
-from ..domain.languages import LANGUAGES
+from ..domain.languages import LANGUAGES, Language
 from ..errors import UsageError
 from ..query.filters import Condition, parse_condition
 from ..validate import MAX_OFFSET, MAX_QUERY_CHARS, check_language, in_range, shown
@@ -59,7 +59,7 @@ class SearchParams:
     limit: int = PER_PAGE
     explain: bool = False
     filters: tuple[Condition, ...] = ()
-    query_lang: str | None = None
+    query_lang: Language | None = None
 
     @property
     def offset(self) -> int:
@@ -116,7 +116,7 @@ def column_filters(texts: Sequence[str], headers: Sequence[str] = ()) -> tuple[C
     if len(texts) > MAX_FILTERS:
         raise FilterError(f"{len(texts)} filters; the limit is {MAX_FILTERS}",
                          "filter by fewer columns")
-    out = []
+    out: list[Condition] = []
     for text in texts:
         if len(text) > MAX_CONDITION_CHARS:
             raise FilterError(f"a filter is {len(text):,} characters; the limit is "
@@ -128,7 +128,7 @@ def column_filters(texts: Sequence[str], headers: Sequence[str] = ()) -> tuple[C
     return tuple(dict.fromkeys(out))  # a filter given twice is one filter
 
 
-def chosen_language(value: str | None) -> str | None:
+def chosen_language(value: str | None) -> Language | None:
     """``query_lang``: a language code sagashi reads queries in (any case),
     or None (absent or empty) to detect it, as the CLI's ``--lang``.
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...domain.glossaries import glossary
+from ...domain.languages import Language
 from .pieces import Dropped, Piece, Translated, Unknown, Untranslated
 from .words import WORDS, Token, WordRules
 
@@ -31,7 +32,7 @@ class Table:
     diacritics, ``same`` the words Japanese writes the same way (sns -> SNS,
     npo -> NPO); ``longest`` the most words in a key."""
 
-    language: str
+    language: Language
     words: WordRules
     exact: dict[str, tuple[str, ...]]
     folded: dict[str, tuple[str, ...]]
@@ -42,7 +43,7 @@ class Table:
     _forms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, language: str) -> Table:
+    def load(cls, language: Language) -> Table:
         """The table of a language's bundled glossary."""
         words = WORDS[language]
         exact: dict[str, tuple[str, ...]] = {}
@@ -119,7 +120,7 @@ class _Match:
     start: int  # token index
     length: int
     terms: tuple[str, ...]
-    language: str
+    language: Language
 
 
 def segment(text: str, found: list[Token], chain: Sequence[Table]) -> list[Piece]:

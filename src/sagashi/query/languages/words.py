@@ -25,6 +25,9 @@ import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
+
+from ...domain.languages import Language
 
 _LATIN_LETTER = "0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff"
 _WORD = re.compile(
@@ -38,15 +41,18 @@ _FOLD_LETTERS = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "’": "'", "ß": "
 _JOINERS = str.maketrans("", "", "\u200c\u200d")
 
 
+#: The scripts a word of a query is found in (others lie between the words).
+Script = Literal["latin", "hangul", "devanagari"]
+
+
 @dataclass(frozen=True)
 class Token:
-    """A word of a query, with its offsets into the text; ``script`` is
-    ``latin``, ``hangul`` or ``devanagari``."""
+    """A word of a query, with its offsets into the text and its script."""
 
     text: str
     start: int
     end: int
-    script: str
+    script: Script
 
 
 def tokens(text: str) -> list[Token]:
@@ -59,7 +65,7 @@ def tokens(text: str) -> list[Token]:
     for m in _WORD.finditer(text):
         word, start, end = m.group(), m.start(), m.end()
         first = word[0]
-        script = ("hangul" if "\uac00" <= first <= "\ud7a3" or "\u1100" <= first <= "\u11ff"
+        script: Script = ("hangul" if "\uac00" <= first <= "\ud7a3" or "\u1100" <= first <= "\u11ff"
                   or "\u3130" <= first <= "\u318f"
                   else "devanagari" if "\u0900" <= first <= "\u097f" or first in "\u200c\u200d"
                   else "latin")
@@ -261,7 +267,7 @@ def _nepali_fold(word: str) -> str:
 
 
 #: Each glossary language's words.
-WORDS: dict[str, WordRules] = {
+WORDS: dict[Language, WordRules] = {
     "en": WordRules(fold_latin, _ENGLISH),
     "vi": WordRules(fold_latin),
     "pt": WordRules(fold_latin, _PORTUGUESE),
