@@ -138,15 +138,15 @@ class Understood:
     """What a piece of query text asks for: its concepts, and the phrases
     (runs of finest words) it was typed as."""
 
-    concepts: list
-    phrases: list
+    concepts: list[Concept]
+    phrases: list[tuple[str, ...]]  # finest words of runs typed side by side
     fields: tuple[str, ...] | None = None
 
 
 @dataclass
 class _Span:
-    units: list  # the C units (level C or CA) of the span
-    parts: list  # their finest units, in order
+    units: list[Unit]  # the C units (level C or CA) of the span
+    parts: list[Unit]  # their finest units, in order
     surface: str
     key: str  # normalized words joined
     gap_before: bool = False  # a dropped word or particle stood before it
