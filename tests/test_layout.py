@@ -187,3 +187,34 @@ def test_no_import_cycles():
     for module in sorted(edges):
         if module not in state:
             visit(module, [])
+
+
+# -- the tests' own layout ------------------------------------------------------------
+
+def _test_modules_imported(path: Path) -> list[str]:
+    """The test modules (``test_*``) a file under tests/ imports, relatively
+    or as ``tests.test_x``."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level or
+                                                 (node.module or "").startswith("tests")):
+            names = [node.module] if node.module else [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names if a.name.startswith("tests")]
+        else:
+            continue
+        out += [n for n in names if any(p.startswith("test_") for p in n.split("."))]
+    return out
+
+
+def test_tests_share_code_through_conftest_and_helper_modules():
+    """Shared fixtures and helpers live in conftest.py or in helper modules
+    that hold no tests (tests/hostile_input.py, tests/own_data.py ...), never
+    in a test module that others import: editing or removing one test
+    module would break another, and importing it runs its module-level
+    code (skips, fixtures, data) in the other."""
+    offenders = [f"{path.relative_to(REPO)} imports {name}"
+                 for path in (REPO / "tests").rglob("*.py")
+                 for name in _test_modules_imported(path)]
+    assert not offenders, ("move what is shared into conftest.py or a helper module: "
+                           + "; ".join(offenders))
