@@ -124,3 +124,27 @@ def test_a_column_filter_that_left_out_everything_is_named(tmp_path):
         assert results.total == 0
         assert [(f.name, f.value, f.results) for f in results.advice.filtered_out] == \
             [("filter", "年度=2024", 1)]
+
+
+def test_a_place_no_record_is_in_is_not_respelt(engine):
+    """四国 is a region sagashi knows; no record is there, and that is the
+    answer, not a misspelling of 深刻 or 資格."""
+    results = engine.search("四国")
+    assert results.total == 0 and results.unmatched == ("四国",)
+    assert results.advice.did_you_mean == ()
+
+
+def test_suggestions_come_in_the_same_order_in_every_process(corpus_index):
+    """Candidates that are equally close are ordered by their spelling, not
+    by the order a set happens to hold them in (which changes per process)."""
+    import os
+    import subprocess
+    import sys
+    code = ("import json, sys; from sagashi import Engine; e = Engine(sys.argv[1]); "
+            "print(json.dumps([e.search(q).advice.did_you_mean for q in "
+            "('しこく', '就働', '健庫')]))")
+    outs = {subprocess.run([sys.executable, "-c", code, str(corpus_index)], capture_output=True,
+                           text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                           check=True).stdout
+            for seed in ("1", "2", "3")}
+    assert len(outs) == 1, outs

@@ -193,8 +193,10 @@ def check_own_list(door, data: Path, tmp_path: Path) -> None:
     assert project["entity"] == "公益財団法人" and project["prefecture"] == "兵庫県"
     assert text.splitlines()[-3:] == ["助成額: 1500000", "年度: 2024", "担当者: 田中"]
 
-    # field queries on kept columns
-    assert hits(door.search("担当者:田中")) == [1, 3, 6]
+    # field queries on kept columns; a value the column holds is not "unmatched"
+    answer = door.search("担当者:田中")
+    assert hits(answer) == [1, 3, 6] and answer["unmatched"] == []
+    assert door.search("担当者:山田")["unmatched"] == ["山田"]
     assert hits(door.search("年度:2023")) == [2, 4]
     assert hits(door.search("外国人 担当者:鈴木")) == [2, 5]
     explained = door.search("担当者:田中", "--explain")["hits"][0]["explain"]

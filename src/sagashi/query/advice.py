@@ -32,6 +32,7 @@ from ..analysis import (
     loose_reading,
     reading_term,
 )
+from ..domain import places
 from ..domain.fields import DEFAULT_FIELDS
 from .kana import PARTICLES, segment
 from .plan import Clause, Plan
@@ -57,6 +58,8 @@ def did_you_mean(searcher, analysis: SudachiAnalysis, plan: Plan,
     targets = dict.fromkeys(_kana_run(plan.text, word) or word for word in plan.unmatched)
     if not all(is_kana(w) or has_kanji(w) for w in targets):
         return ()  # a word in another script: the index spells nothing close to it
+    if any(places.lookup(w) for w in targets):
+        return ()  # a place no record is in (四国) is not a misspelling of 深刻
     options = {word: respell(searcher, analysis, word) for word in targets}
     if not all(options.values()):
         return ()  # a word with no close spelling would still match nothing
@@ -128,7 +131,7 @@ def close_words(searcher, analysis: SudachiAnalysis, word: str) -> list[str]:
             if term[:1] not in (READING_PREFIX, SYNONYM_PREFIX):
                 _keep(found, term, (distance(term, text), -_df(reader, term)))
     found.pop(word, None)
-    return sorted(found, key=lambda s: found[s])[:MAX_CANDIDATES]
+    return sorted(found, key=lambda s: (found[s], s))[:MAX_CANDIDATES]
 
 
 def spelling_of(reader, analysis: SudachiAnalysis, term: str) -> str | None:

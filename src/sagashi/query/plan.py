@@ -279,7 +279,7 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
     if reader is None:
         subs = [alternative_query(alt, concept.fields) for alt in concept.alternatives]
         return Clause(concept.label, _best(subs), concept)
-    dfs = {alt: _alternative_df(reader, alt) for alt in concept.alternatives}
+    dfs = {alt: _alternative_df(reader, alt, concept.fields) for alt in concept.alternatives}
     useful = _strongest([alt for alt in concept.alternatives if dfs[alt] > 0]
                         or [concept.alternatives[0]], literal)
     target = _idf(reader, literal.terms) if literal and dfs[literal] else _idf(reader, ())
@@ -332,13 +332,14 @@ def _best(subs: list[wq.Query]) -> wq.Query:
     return subs[0] if len(subs) == 1 else BestOf(subs, tiebreak=TIEBREAK)
 
 
-def _alternative_df(reader, alt: Alternative) -> int:
+def _alternative_df(reader, alt: Alternative, fields: tuple[str, ...] | None = None) -> int:
     """About how many records an alternative matches (a phrase: at most as
-    many as its rarest word)."""
+    many as its rarest word), in ``fields`` when the query names them (a
+    kept column: 担当者:鈴木), else in the text fields."""
     field = keyword_field(alt.kind)
     if field is not None:
         return sum(reader.doc_frequency(field, v) for v in alt.terms)
-    return min(blended_df(reader, TEXT_FIELDS, t) for t in alt.terms)
+    return min(blended_df(reader, fields or TEXT_FIELDS, t) for t in alt.terms)
 
 
 def _idf(reader, terms: tuple[str, ...]) -> float:
