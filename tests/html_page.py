@@ -1,10 +1,13 @@
 """Reading the web server's HTML in tests: elements, links and text, with
-the standard library's parser (what a browser builds, minus scripts)."""
+the standard library's parser (what a browser builds, minus scripts), and
+the check every page must pass (:func:`assert_inert`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 #: Elements that run on in their line; any other starts or ends a word.
@@ -101,3 +104,40 @@ class HtmlPage(HTMLParser):
 def query_of(url: str) -> dict[str, str]:
     """The query parameters of a URL, decoded."""
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+# -- nothing on a page runs or links away ---------------------------------------------
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "sagashi" / "web" / "templates"
+
+
+def _tags_our_templates_use() -> set[str]:
+    tags = set()
+    for template in TEMPLATES.glob("*.html"):
+        tags |= {t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", template.read_text())}
+    return tags
+
+
+ALLOWED_TAGS = _tags_our_templates_use()
+
+
+def assert_inert(html: str) -> HtmlPage:
+    """Nothing in ``html`` runs, loads or links anywhere but where our
+    templates do: only the tags they use, no event handler or inline style,
+    scripts and stylesheets from /static/ only, links to this site only."""
+    page = HtmlPage(html)
+    assert "script" in ALLOWED_TAGS and "img" not in ALLOWED_TAGS
+    for e in page.elements:
+        assert e.tag in ALLOWED_TAGS, f"<{e.tag}> is not one of ours: {e.attrs}"
+        bad = [a for a in e.attrs if a.startswith("on") or a in ("style", "srcdoc", "formaction")]
+        assert not bad, f"<{e.tag}> has {bad}"
+        if e.tag == "script":
+            assert e.attrs.get("src") == "/static/app.js" and not e.text.strip()
+        for name in ("href", "src", "action"):
+            if name in e.attrs:
+                value = e.attrs[name]
+                assert value.startswith(("/", "#")) and not value.startswith("//"), \
+                    f"<{e.tag} {name}={value!r}>"
+    assert len(page.find("script")) == 1
+    assert "javascript:" not in " ".join(a.attrs.get("href", "") for a in page.find("a"))
+    return page

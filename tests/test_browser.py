@@ -22,8 +22,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from .conftest import REPO
+from .hostile_input import PAYLOADS, WORD, build_hostile_index
 from .live_server import live_server
-from .test_web_hostile import PAYLOADS, WORD, build_hostile_index
 
 CHROMIUM = os.environ.get("SAGASHI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -35,7 +36,7 @@ except ImportError:
     pytest.skip("browser tests: Playwright is not installed (pip install -e '.[test]')",
                 allow_module_level=True)
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = REPO / "docs"
 
 
 def _has_japanese_font() -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,34 +16,14 @@ from sagashi.web import i18n
 from sagashi.web.app import SECURITY_HEADERS, Site, create_app
 from sagashi.web.params import MAX_API_LIMIT, MAX_PAGE
 
-from .conftest import run_cli
+from .conftest import REPO, hit_nos, page, run_cli
 from .html_page import HtmlPage, query_of
 
-WEB = Path(__file__).resolve().parents[1] / "src" / "sagashi" / "web"
-
-
-@pytest.fixture(scope="module")
-def client(engine):
-    with TestClient(create_app(engine)) as c:
-        yield c
-
-
-def page(client, url: str, status: int = 200, **headers) -> HtmlPage:
-    response = client.get(url, headers=headers)
-    assert response.status_code == status, (url, response.status_code, response.text[:300])
-    assert response.headers["content-type"].startswith("text/html")
-    return HtmlPage(response.text)
+WEB = REPO / "src" / "sagashi" / "web"
 
 
 def hit_titles(p: HtmlPage) -> list[str]:
     return [" ".join(h.text.split()) for h in p.find("h2", class_="title")]
-
-
-def hit_nos(p: HtmlPage) -> list[int]:
-    """The project numbers of the hits, in order (the links to project
-    pages, less the language switch)."""
-    return [int(a.attrs["href"].split("/")[-1].split("?")[0]) for a in p.find("a")
-            if a.attrs["href"].startswith("/projects/") and "hreflang" not in a.attrs]
 
 
 # -- the search page ---------------------------------------------------------
@@ -229,28 +208,28 @@ def test_unknown_pages_are_404_pages(client, path):
 # -- interface languages ---------------------------------------------------------
 
 def test_the_interface_follows_accept_language(client):
-    en = page(client, "/?q=難民", **{"Accept-Language": "en-GB,en;q=0.9"})
+    en = page(client, "/?q=難民", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert en.one("html").attrs["lang"] == "en" and "Results for" in en.text
-    ja = page(client, "/?q=難民", **{"Accept-Language": "ja,en;q=0.5"})
+    ja = page(client, "/?q=難民", headers={"Accept-Language": "ja,en;q=0.5"})
     assert ja.one("html").attrs["lang"] == "ja" and "検索結果" in ja.text
-    assert page(client, "/", **{"Accept-Language": "vi"}).one("html").attrs["lang"] == "ja"
+    assert page(client, "/", headers={"Accept-Language": "vi"}).one("html").attrs["lang"] == "ja"
     response = client.get("/", headers={"Accept-Language": "en"})
     assert response.headers["vary"] == "Accept-Language"
     assert response.headers["content-language"] == "en"
 
 
 def test_the_switch_chooses_a_language_that_links_keep(client):
-    ja = page(client, "/?q=支援", **{"Accept-Language": "ja"})
+    ja = page(client, "/?q=支援", headers={"Accept-Language": "ja"})
     switch = ja.link("English")
     assert query_of(switch) == {"q": "支援", "lang": "en"}
-    en = page(client, switch, **{"Accept-Language": "ja"})
+    en = page(client, switch, headers={"Accept-Language": "ja"})
     assert en.one("html").attrs["lang"] == "en"
     assert all(query_of(a.attrs["href"]).get("lang") == "en" for a in en.find("a")
                if a.attrs["href"].startswith(("/?", "/projects/")) and "hreflang" not in a.attrs)
     assert en.one("input", name="lang").attrs["value"] == "en"  # the form keeps it too
     project_url = [href for href, _ in en.links() if href.startswith("/projects/")][0]
     assert query_of(project_url) == {"lang": "en"}
-    project = page(client, project_url, **{"Accept-Language": "ja"})
+    project = page(client, project_url, headers={"Accept-Language": "ja"})
     assert project.one("html").attrs["lang"] == "en"
     assert query_of(project.link("日本語")) == {"lang": "ja"}
 

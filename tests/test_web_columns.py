@@ -3,7 +3,7 @@ other columns shown on hits and project pages, their facets as links that
 filter, filters as shareable URLs (``filter=年度=2024``) and as API
 parameters that answer as ``sagashi search --filter``, errors as the CLI's.
 
-The spreadsheet is tests/test_own_data.py's, plus columns whose headers and
+The spreadsheet is tests/own_data.py's, plus columns whose headers and
 values are hostile (markup, quotes, ``javascript:``, operators), so that
 every facet, filter and link is checked with them too."""
 
@@ -23,10 +23,10 @@ from sagashi.web.app import create_app
 from sagashi.web.params import MAX_FILTERS
 from sagashi.web.views import HIT_COLUMNS
 
-from .conftest import run_cli
-from .html_page import HtmlPage
-from .test_own_data import COLUMNS, HEADER, ROWS
-from .test_web_hostile import PAYLOADS, assert_inert
+from .conftest import hit_nos, page, run_cli
+from .hostile_input import PAYLOADS
+from .html_page import HtmlPage, assert_inert
+from .own_data import COLUMNS, HEADER, ROWS
 
 #: Hostile headers: markup, quotes, a link scheme, operators inside.
 SCRIPT = "<script>alert('h')</script>"
@@ -65,19 +65,10 @@ def own_engine(own_index):
 
 @pytest.fixture(scope="module")
 def client(own_engine):
+    """The web app over the spreadsheet's index (in place of conftest's,
+    over the bundled corpus)."""
     with TestClient(create_app(own_engine)) as c:
         yield c
-
-
-def page(client, url: str, status: int = 200, **params) -> HtmlPage:
-    response = client.get(url, params=params or None)
-    assert response.status_code == status, (url, params, response.text[:300])
-    return assert_inert(response.text)
-
-
-def hit_nos(p: HtmlPage) -> list[int]:
-    return [int(a.attrs["href"].split("/")[-1].split("?")[0])
-            for a in p.find("a") if a.attrs["href"].startswith("/projects/")]
 
 
 def filters_of(url: str) -> list[str]:
@@ -161,7 +152,7 @@ def test_filter_urls_are_encoded_and_shareable(client):
                                            for v in vs])
 def test_hostile_headers_and_values_filter_as_the_library_does(client, own_engine, header,
                                                                value):
-    p = page(client, "/", q="外国人", filter=f"{header}={value}")
+    p = page(client, "/", params={"q": "外国人", "filter": f"{header}={value}"})
     expected = own_engine.search("外国人", filters={header: "=" + value})
     assert expected.total == 3
     assert hit_nos(p) == [h.no for h in expected]

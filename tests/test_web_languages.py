@@ -9,28 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from starlette.testclient import TestClient
 
 from sagashi.domain.languages import GLOSSARY_LANGUAGES, LANGUAGES
 from sagashi.domain.resources import bundled_data_path
 from sagashi.web import i18n
-from sagashi.web.app import create_app
 
-from .conftest import run_cli
-from .html_page import HtmlPage, query_of
-from .test_web_hostile import assert_inert
-
-
-@pytest.fixture(scope="module")
-def client(engine):
-    with TestClient(create_app(engine)) as c:
-        yield c
-
-
-def page(client, url: str, status: int = 200, **headers) -> HtmlPage:
-    response = client.get(url, headers=headers)
-    assert response.status_code == status, (url, response.status_code, response.text[:300])
-    return assert_inert(response.text)
+from .conftest import page, run_cli
+from .html_page import assert_inert, query_of
 
 
 def glossary_words(code: str) -> set[str]:

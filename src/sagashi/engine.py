@@ -18,7 +18,7 @@ import dataclasses
 import logging
 import shlex
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from .analysis import SudachiAnalysis
 from .domain import resources
 from .domain.columns import Column
 from .domain.fields import COLUMN_VALUE, DEFAULT_FIELDS, column_field
+from .domain.languages import Language
 from .domain.lexicon import load_lexicon
 from .errors import (
     DataError,
@@ -58,7 +59,7 @@ from .index.schema import to_record
 from .index.searcher import open_searcher
 from .query import advice, rank
 from .query.explain import describe, explain, related_only
-from .query.filters import conditions, filter_query
+from .query.filters import Condition, conditions, filter_query
 from .query.highlight import Marks, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
 from .query.languages import load_languages
@@ -68,6 +69,7 @@ from .query.syntax import field_key, normalize_query, parse, plain_text
 from .results import (
     Advice,
     Filtered,
+    FilterName,
     Form,
     Hit,
     Match,
@@ -347,17 +349,21 @@ class Engine:
                                  plan.unmatched, advice)
 
     def _advice(self, searcher, plan: Plan, pref: str | None, entity: str | None,
-                wanted: list, found: bool) -> Advice:
+                wanted: list[Condition], found: bool) -> Advice:
         """What to try instead (:mod:`sagashi.query.advice`): other spellings
         of words no record holds, and for a query that ``found`` nothing, the
         filters that left everything out and words too common alone."""
         if found and not plan.unmatched:
             return Advice()
         reader = searcher.reader()
-        given = [(n, v) for n, v in [("pref", pref), ("entity", entity),
-                                     *(("filter", str(c)) for c in wanted)] if v]
+        given: list[tuple[FilterName, str]] = []  # the filters, as named and given
+        if pref:
+            given.append(("pref", pref))
+        if entity:
+            given.append(("entity", entity))
+        given += [("filter", str(c)) for c in wanted]
 
-        def total(p: Plan, dropped=()) -> int:
+        def total(p: Plan, dropped: Sequence[tuple[FilterName, str]] = ()) -> int:
             """How many records ``p`` finds, with the filters but ``dropped``."""
             kept = [g for g in given if g not in dropped]
             q = filter_query(pref if ("pref", pref) in kept else None,
@@ -409,7 +415,7 @@ class Engine:
                                      tuple(_understood(c) for c in plan.exclusions),
                                      plan.strict is not None, plan.language)
 
-    def language(self, query: str) -> str:
+    def language(self, query: str) -> Language:
         """The language ``query`` is read in when none is given: ``ja``,
         or one of the glossary languages (``vi``, ``pt``, ``zh`` ...)."""
         validate.check_query(query)
@@ -452,7 +458,7 @@ class Engine:
         reader = self._searcher.reader()
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
-    def _plan(self, searcher, query: str, language: str | None = None) -> Plan:
+    def _plan(self, searcher, query: str, language: Language | None = None) -> Plan:
         return make_plan(parse(query, self._fields), self._interpreter, searcher.reader(),
                          language, normalize_query(query))
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
+from .domain.languages import Language
 from .domain.records import Record
+
+#: A JSON object, as ``to_json`` writes one (``sagashi search --json``, the
+#: web API): its values are text, numbers, lists and objects.
+JsonObject = dict[str, Any]
+#: What a :class:`Filtered` names: ``--pref``, ``--entity``, a ``--filter``
+#: on a kept column, or an exclusion (``-x``, ``NOT x``).
+FilterName = Literal["pref", "entity", "filter", "exclude"]
 
 
 @dataclass(frozen=True)
@@ -79,13 +89,14 @@ class Hit:
     #: The data file's other columns, ``{header: value}`` in file order.
     extra: dict[str, str] = field(default_factory=dict, hash=False)
 
-    def to_json(self, explain: bool = False) -> dict:
+    def to_json(self, explain: bool = False) -> JsonObject:
         """The hit as ``sagashi search --json`` writes it."""
-        out = {"no": self.no, "score": round(self.score, 4), "organization": self.organization,
-               "title": self.title, "location": self.location, "entity": self.entity,
-               "title_spans": [list(s) for s in self.title_spans],
-               "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans],
-               "extra": dict(self.extra)}
+        out: JsonObject = {
+            "no": self.no, "score": round(self.score, 4), "organization": self.organization,
+            "title": self.title, "location": self.location, "entity": self.entity,
+            "title_spans": [list(s) for s in self.title_spans],
+            "snippet": self.snippet.text, "spans": [list(s) for s in self.snippet.spans],
+            "extra": dict(self.extra)}
         if self.related_only:
             out["related_only"] = [{"concept": r.concept, "words": list(r.words)}
                                    for r in self.related_only]
@@ -102,7 +113,7 @@ class Filtered:
     ``exclude`` (a ``-x`` or ``NOT x``), ``value`` the filter as given,
     ``results`` how many it left out."""
 
-    name: str
+    name: FilterName
     value: str
     results: int
 
@@ -122,9 +133,9 @@ class Advice:
     def __bool__(self) -> bool:
         return bool(self.did_you_mean or self.filtered_out or self.too_common)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JsonObject:
         """The non-empty fields, as ``sagashi search --json`` writes them."""
-        out: dict = {}
+        out: JsonObject = {}
         if self.did_you_mean:
             out["did_you_mean"] = list(self.did_you_mean)
         if self.filtered_out:
@@ -143,26 +154,27 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     interpretation: tuple[str, ...] = ()
-    language: str = "ja"  # what the query was read as (ja, en, vi, pt, zh ...)
+    language: Language = "ja"  # what the query was read as (ja, en, vi, pt, zh ...)
     #: Words of the query that no record contains (as typed); the hits are
     #: what the other words find.
     unmatched: tuple[str, ...] = ()
     #: What to try instead, when a word matched nothing or nothing was found.
     advice: Advice = field(default_factory=Advice)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
 
     def __len__(self) -> int:
         return len(self.hits)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Hit:
         return self.hits[i]
 
-    def to_json(self, explain: bool = False) -> dict:
-        out = {"query": self.query, "language": self.language, "total": self.total,
-               "hits": [h.to_json(explain) for h in self.hits],
-               "unmatched": list(self.unmatched), **self.advice.to_json()}
+    def to_json(self, explain: bool = False) -> JsonObject:
+        out: JsonObject = {
+            "query": self.query, "language": self.language, "total": self.total,
+            "hits": [h.to_json(explain) for h in self.hits],
+            "unmatched": list(self.unmatched), **self.advice.to_json()}
         if self.facets:
             out["facets"] = self.facets
         if explain:
@@ -194,7 +206,7 @@ class Understood:
     forms: tuple[Form, ...]
     required: bool = False
     known: bool = True
-    language: str | None = None
+    language: Language | None = None
     translated: tuple[str, ...] = ()
     parts: tuple[Understood, ...] = ()  # the words of a bracketed group
 
@@ -209,7 +221,7 @@ class Understanding:
     concepts: tuple[Understood, ...]
     excluded: tuple[Understood, ...] = ()
     strict: bool = False
-    language: str = "ja"
+    language: Language = "ja"
 
     @property
     def labels(self) -> list[str]:
@@ -225,5 +237,5 @@ class Project(Record):
 
     prefecture: str = ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JsonObject:
         return asdict(self)

@@ -1,6 +1,7 @@
 """Japanese analysis: SudachiPy units, character folding, readings, romaji.
 
-Only this package imports ``sudachipy``. Its modules load lazily, so that
+Only this package imports ``sudachipy`` (and ``opencc``, in
+:mod:`~sagashi.analysis.chinese`). Its modules load lazily, so that
 importing :mod:`sagashi.analysis.chars` (as the command line does) does not
 pull in Whoosh or Sudachi:
 
@@ -8,7 +9,9 @@ pull in Whoosh or Sudachi:
 - :mod:`~sagashi.analysis.sudachi`: :class:`SudachiAnalysis` and its units;
 - :mod:`~sagashi.analysis.tokenizer`: the Whoosh tokenizer and filters;
 - :mod:`~sagashi.analysis.romaji`: romaji to hiragana;
-- :mod:`~sagashi.analysis.ngrams`: character bigrams of names.
+- :mod:`~sagashi.analysis.ngrams`: character bigrams of names;
+- :mod:`~sagashi.analysis.chinese`: Chinese characters as Japanese writes
+  them (OpenCC).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import overload
 
@@ -376,11 +377,9 @@ def cmd_index_build(args) -> int:
         report = build_index(args.data, args.index, encoding=args.encoding,
                              columns=_columns(args), sheet=_text(args.sheet), procs=args.procs,
                              progress=bar, lock_timeout=args.wait)
-    for note in report.notes:
-        _note(note)
-    _note(f"read {report.records_read:,} records from {report.data_path}, indexed "
-          f"{report.records_indexed:,} in {report.seconds:.1f} s ({_read_as(report)}) "
-          f"into {report.index_dir}")
+    _notes(report.notes, f"read {report.records_read:,} records from {report.data_path}, "
+           f"indexed {report.records_indexed:,} in {report.seconds:.1f} s "
+           f"({_read_as(report)}) into {report.index_dir}")
     return 0
 
 
@@ -390,11 +389,9 @@ def cmd_index_update(args) -> int:
         report = update_index(args.file, args.index, encoding=args.encoding,
                               columns=_columns(args), sheet=_text(args.sheet), progress=bar,
                               lock_timeout=args.wait)
-    for note in report.notes:
-        _note(note)
-    _note(f"read {report.records_read:,} records: added {report.added:,}, replaced "
-          f"{report.replaced:,}; the index at {report.index_dir} now holds "
-          f"{report.records_indexed:,}")
+    _notes(report.notes, f"read {report.records_read:,} records: added {report.added:,}, "
+           f"replaced {report.replaced:,}; the index at {report.index_dir} now holds "
+           f"{report.records_indexed:,}")
     return 0
 
 
@@ -470,6 +467,14 @@ def _print_json(obj) -> None:
 
 def _note(message: str) -> None:
     print(f"sagashi: {message}", file=sys.stderr)
+
+
+def _notes(notes: Iterable[str], summary: str) -> None:
+    """What a build or an update noticed about the data's columns (a role no
+    column fills, records numbered by row), then the line that sums it up."""
+    for note in notes:
+        _note(note)
+    _note(summary)
 
 
 def _error(message: str, hint: str = "") -> None:

@@ -44,9 +44,10 @@ from ..analysis import (
 )
 from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
+from ..domain.languages import Language
 from ..domain.lexicon import Lexicon
 from .expansions import RELATION_SOURCES, Kind, Source, translation_scale, weight
-from .kana import Piece, read_by_index
+from .kana import KanaPiece, read_by_index
 from .languages import Dropped, Languages, Translated, Unknown
 
 #: Phrases that frame a question rather than say what is wanted.
@@ -128,7 +129,7 @@ class Concept:
     label: str
     alternatives: tuple[Alternative, ...]
     fields: tuple[str, ...] | None = None
-    language: str | None = None
+    language: Language | None = None
     translated: tuple[str, ...] = ()
 
 
@@ -137,15 +138,15 @@ class Understood:
     """What a piece of query text asks for: its concepts, and the phrases
     (runs of finest words) it was typed as."""
 
-    concepts: list
-    phrases: list
+    concepts: list[Concept]
+    phrases: list[tuple[str, ...]]  # finest words of runs typed side by side
     fields: tuple[str, ...] | None = None
 
 
 @dataclass
 class _Span:
-    units: list  # the C units (level C or CA) of the span
-    parts: list  # their finest units, in order
+    units: list[Unit]  # the C units (level C or CA) of the span
+    parts: list[Unit]  # their finest units, in order
     surface: str
     key: str  # normalized words joined
     gap_before: bool = False  # a dropped word or particle stood before it
@@ -164,10 +165,10 @@ class Interpreter:
     lexicon: Lexicon
     known: Callable[[str], bool]
     languages: Languages | None = None
-    language: str = "ja"
+    language: Language = "ja"
     min_romaji: int = 0
 
-    def detect(self, text: str) -> str:
+    def detect(self, text: str) -> Language:
         """The language ``text`` is written in ("ja" without ``languages``)."""
         return self.languages.detect(text, self.known) if self.languages else "ja"
 
@@ -178,7 +179,7 @@ class Interpreter:
         return self.languages is not None and self.language != "ja" and (
             self.language == "zh" or not _JAPANESE_SCRIPT.search(text))
 
-    def reading(self, language: str) -> Interpreter:
+    def reading(self, language: Language) -> Interpreter:
         """This interpreter, reading text in ``language``."""
         return self if language == self.language else dataclasses.replace(self, language=language)
 
@@ -339,7 +340,7 @@ class Interpreter:
                 text = text[:at] + " " * len(piece.text) + text[at + len(piece.text):]
         return text, concepts
 
-    def _piece(self, piece: Piece, fields) -> Concept:
+    def _piece(self, piece: KanaPiece, fields) -> Concept:
         """The concept of a piece of kana read by the index: its reading,
         and when Sudachi reads the piece alone as one word (しごと -> 仕事),
         that word with its synonyms too."""

@@ -38,7 +38,7 @@ PARTICLES = frozenset("のをにでとへがはもや")
 
 
 @dataclass(frozen=True)
-class Piece:
+class KanaPiece:
     """A piece of a kana string, as typed, and the index term it spells: a
     reading (``~ニホンゴ``) or a word written in kana (``カフェ``);
     ``start`` is where it begins in the string."""
@@ -59,7 +59,7 @@ def piece_term(piece: str, known: Callable[[str], bool]) -> str | None:
     return None
 
 
-def segment(run: str, known: Callable[[str], bool]) -> tuple[list[Piece], int]:
+def segment(run: str, known: Callable[[str], bool]) -> tuple[list[KanaPiece], int]:
     """The split of ``run`` into indexed readings that leaves the fewest
     kana over (particles are free), then has the fewest pieces; returns the
     pieces and how many kana they (and the particles) account for.
@@ -71,7 +71,7 @@ def segment(run: str, known: Callable[[str], bool]) -> tuple[list[Piece], int]:
     """
     n = len(run)
     # best[i]: (kana left over, pieces, -lengths of the pieces, pieces) for run[:i]
-    best: list[tuple[int, int, tuple[int, ...], tuple[Piece, ...]] | None] = [None] * (n + 1)
+    best: list[tuple[int, int, tuple[int, ...], tuple[KanaPiece, ...]] | None] = [None] * (n + 1)
     best[0] = (0, 0, (), ())
     for i in range(n):
         here = best[i]
@@ -82,7 +82,7 @@ def segment(run: str, known: Callable[[str], bool]) -> tuple[list[Piece], int]:
         for j in range(i + MIN_PIECE, min(n, i + MAX_PIECE) + 1):
             term = piece_term(run[i:j], known)
             if term:
-                piece = Piece(run[i:j], term, i)
+                piece = KanaPiece(run[i:j], term, i)
                 options.append((left, count + 1, (*lengths, i - j), (*pieces, piece), j))
         for left2, count2, lengths2, pieces2, end in options:
             candidate = (left2, count2, lengths2, pieces2)
@@ -119,7 +119,7 @@ def sudachi_score(run: str, analysis: SudachiAnalysis, known: Callable[[str], bo
 
 
 def read_by_index(run: str, analysis: SudachiAnalysis, known: Callable[[str], bool],
-                  scaffolding: Callable[[str], bool] = lambda word: False) -> list[Piece]:
+                  scaffolding: Callable[[str], bool] = lambda word: False) -> list[KanaPiece]:
     """The pieces of a kana string read by the index's readings, or [] when
     Sudachi reads it as well (its known words, or ``scaffolding`` a question
     is phrased with, as long or longer), or when the string is too long to

@@ -20,6 +20,7 @@ from whoosh import query as wq
 from ..analysis import READING_PREFIX, SYNONYM_PREFIX, bigrams, fold
 from ..domain import entities, places
 from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS, is_column_field
+from ..domain.languages import Language
 from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
 from .expansions import is_weak, keyword_field, names_place, weight
 from .interpret import Alternative, Concept, Interpreter, alternative
@@ -75,7 +76,7 @@ class Plan:
     strict: wq.Query | None = None  # set for explicit AND / OR queries
     name: wq.Query | None = None  # the query text as part of an organisation name
     boost: wq.Query | None = None  # optional: words typed together, found together
-    language: str = "ja"  # the language the query was read in
+    language: Language = "ja"  # the language the query was read in
     text: str = ""  # the query as typed (normalized), for messages
 
     @property
@@ -106,7 +107,7 @@ class Plan:
         return tuple(dict.fromkeys(out))
 
 
-def make_plan(node: Node, interpreter: Interpreter, reader, language: str | None = None,
+def make_plan(node: Node, interpreter: Interpreter, reader, language: Language | None = None,
               text: str = "") -> Plan:
     """Compile a parsed query into a :class:`Plan`, reading its words in
     ``language`` (default: the one it is detected to be written in);

@@ -43,6 +43,7 @@ from ..errors import (
     SagashiError,
     UsageError,
 )
+from ..results import JsonObject
 from . import i18n, openapi, views
 from .cache import DEFAULT_SIZE, AnswerCache
 from .params import (
@@ -53,7 +54,7 @@ from .params import (
     SearchParams,
     project_number,
     search_params,
-    whole_number,
+    whole_number_param,
 )
 
 log = logging.getLogger("sagashi.web")
@@ -201,7 +202,7 @@ class Site:
 
     # -- answers, kept per index generation ------------------------------------
 
-    def _search(self, params: SearchParams) -> dict:
+    def _search(self, params: SearchParams) -> JsonObject:
         key = ("search", params.q, params.limit, params.pref, params.entity, params.filters,
                params.query_lang, params.explain, params.offset)
         return self.cache.get(self.engine.refresh(), key, lambda: self.engine.search(
@@ -209,11 +210,11 @@ class Site:
             filters=params.column_filters(), explain=params.explain, facets=True,
             offset=params.offset, language=params.query_lang).to_json(params.explain))
 
-    def _project(self, no: int) -> dict:
+    def _project(self, no: int) -> JsonObject:
         return self.cache.get(self.engine.refresh(), ("project", no),
                               lambda: self.engine.get(no).to_json())
 
-    def _similar(self, no: int, limit: int) -> dict:
+    def _similar(self, no: int, limit: int) -> JsonObject:
         return self.cache.get(self.engine.refresh(), ("similar", no, limit),
                               lambda: self.engine.similar(no, limit).to_json())
 
@@ -237,7 +238,7 @@ class Site:
     def api_similar(self, request: Request) -> Response:
         try:
             no = project_number(request.path_params["no"])
-            limit = whole_number(request.query_params, "limit", SIMILAR, 1, MAX_API_LIMIT)
+            limit = whole_number_param(request.query_params, "limit", SIMILAR, 1, MAX_API_LIMIT)
             data = self._similar(no, limit)
         except SagashiError as e:
             return error_json(e)
@@ -280,14 +281,15 @@ class Site:
 class Page:
     """One HTML response in the reader's interface language."""
 
-    def __init__(self, templates: Environment, path: str, lang: str, explicit: bool) -> None:
+    def __init__(self, templates: Environment, path: str, lang: i18n.InterfaceLanguage,
+                 explicit: bool) -> None:
         self.templates = templates
         self.path = path
         self.lang = lang
         self.explicit = explicit
         self.t = i18n.Strings(lang)
 
-    def key(self, *request: object) -> tuple:
+    def key(self, *request: object) -> tuple[object, ...]:
         """What a page's HTML depends on besides the index: the request and
         the interface language (chosen, or from Accept-Language)."""
         return ("html", self.lang, self.explicit, *request)
@@ -354,7 +356,7 @@ class Page:
         return self.t(key) if key in i18n.STRINGS[self.lang] else name
 
 
-def _hit_view(hit: dict) -> dict:
+def _hit_view(hit: JsonObject) -> JsonObject:
     """A hit's JSON with its snippet cut into plain and marked pieces, and
     the other columns it shows."""
     return {**hit, "pieces": views.pieces(hit.get("snippet", ""), hit.get("spans") or ()),

@@ -14,16 +14,21 @@ natively; residents' languages are not guessed at.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from markupsafe import Markup
 
-#: Interface languages, in the order the switch lists them.
-LANGUAGES = ("ja", "en")
-DEFAULT = "ja"
-#: Each language's name in itself, for the switch.
-NAMES = {"ja": "日本語", "en": "English"}
+from ..domain.languages import Language
 
-STRINGS: dict[str, dict[str, str]] = {
+#: A language of the interface (not of the records, nor of a query).
+InterfaceLanguage = Literal["ja", "en"]
+#: Interface languages, in the order the switch lists them.
+LANGUAGES: tuple[InterfaceLanguage, ...] = ("ja", "en")
+DEFAULT: InterfaceLanguage = "ja"
+#: Each language's name in itself, for the switch.
+NAMES: dict[InterfaceLanguage, str] = {"ja": "日本語", "en": "English"}
+
+STRINGS: dict[InterfaceLanguage, dict[str, str]] = {
     "ja": {
         "tagline": "外国ルーツの住民を支える助成事業を探す",
         "skip": "本文へ移動",
@@ -142,7 +147,7 @@ STRINGS: dict[str, dict[str, str]] = {
 #: itself: the choices of the page's "query language" select. Residents read
 #: their language's name in it, so these are the only words of those
 #: languages the interface shows.
-QUERY_LANGUAGE_NAMES = {
+QUERY_LANGUAGE_NAMES: dict[Language, str] = {
     "ja": "日本語", "en": "English", "vi": "Tiếng Việt", "pt": "Português", "es": "Español",
     "tl": "Tagalog", "id": "Bahasa Indonesia", "ne": "नेपाली", "zh": "中文", "ko": "한국어",
 }
@@ -182,7 +187,7 @@ PLACEHOLDER = ("難民 シェルター", "熊本で日本語を教えている�
 class Strings:
     """One language's words, for templates: ``t("count", total=3)``."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: InterfaceLanguage) -> None:
         self.lang = lang
         self._table = STRINGS[lang]
 
@@ -206,7 +211,8 @@ class Strings:
         return Markup.escape(self._table[key]).format(**values)
 
 
-def choose(explicit: str | None, accept_language: str | None) -> tuple[str, bool]:
+def choose(explicit: str | None,
+           accept_language: str | None) -> tuple[InterfaceLanguage, bool]:
     """The interface language, and whether the reader chose it explicitly.
 
     >>> choose("en", "ja")
@@ -216,12 +222,18 @@ def choose(explicit: str | None, accept_language: str | None) -> tuple[str, bool
     >>> choose("xx", "fr")
     ('ja', False)
     """
-    if explicit in LANGUAGES:
-        return explicit, True
+    chosen = interface_language(explicit)
+    if chosen is not None:
+        return chosen, True
     return from_accept_language(accept_language or ""), False
 
 
-def from_accept_language(header: str) -> str:
+def interface_language(code: str | None) -> InterfaceLanguage | None:
+    """``code`` as one of :data:`LANGUAGES`, or None when it is not one."""
+    return next((language for language in LANGUAGES if language == code), None)
+
+
+def from_accept_language(header: str) -> InterfaceLanguage:
     """The best interface language for an ``Accept-Language`` header.
 
     >>> from_accept_language("en-GB,en;q=0.9")
@@ -234,7 +246,7 @@ def from_accept_language(header: str) -> str:
     best, best_q = DEFAULT, 0.0
     for item in header[:500].split(",")[:20]:
         tag, _, params = item.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
+        primary = interface_language(tag.strip().lower().split("-")[0])
         q = 1.0
         params = params.strip()
         if params.startswith("q="):
@@ -242,6 +254,6 @@ def from_accept_language(header: str) -> str:
                 q = float(params[2:])
             except ValueError:
                 continue
-        if primary in LANGUAGES and q <= 1 and q > best_q:  # ties: the first listed wins
+        if primary is not None and q <= 1 and q > best_q:  # ties: the first listed wins
             best, best_q = primary, q
     return best

@@ -8,6 +8,7 @@ described here and that real answers carry the fields marked required.
 from __future__ import annotations
 
 from ..domain.languages import LANGUAGES
+from ..results import JsonObject
 from ..validate import MAX_OFFSET, MAX_QUERY_CHARS
 from .params import MAX_API_LIMIT, MAX_CONDITION_CHARS, MAX_FILTER_CHARS, MAX_FILTERS
 
@@ -15,11 +16,11 @@ _STR = {"type": "string"}
 _INT = {"type": "integer"}
 
 
-def _ref(name: str) -> dict:
+def _ref(name: str) -> JsonObject:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str) -> dict:
+def _json(schema: JsonObject, description: str) -> JsonObject:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
@@ -34,12 +35,13 @@ _NO = {"name": "no", "in": "path", "required": True, "schema": {**_INT, "minimum
        "description": "The project's No."}
 
 
-def _query(name: str, schema: dict, description: str, required: bool = False) -> dict:
+def _query(name: str, schema: JsonObject, description: str,
+           required: bool = False) -> JsonObject:
     return {"name": name, "in": "query", "required": required, "schema": schema,
             "description": description}
 
 
-def document(version: str) -> dict:
+def document(version: str) -> JsonObject:
     """The OpenAPI document of this server."""
     limit = {**_INT, "minimum": 1, "maximum": MAX_API_LIMIT}
     return {

@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..analysis.chars import clean
-from ..domain.languages import LANGUAGES
+from ..domain.languages import LANGUAGES, Language
 from ..errors import UsageError
 from ..query.filters import Condition, parse_condition
-from ..validate import MAX_OFFSET, MAX_QUERY_CHARS, check_language, shown
+from ..validate import MAX_OFFSET, MAX_QUERY_CHARS, check_language, in_range, shown
 
 #: Hits on one page of the search page.
 PER_PAGE = 10
@@ -59,7 +59,7 @@ class SearchParams:
     limit: int = PER_PAGE
     explain: bool = False
     filters: tuple[Condition, ...] = ()
-    query_lang: str | None = None
+    query_lang: Language | None = None
 
     @property
     def offset(self) -> int:
@@ -99,9 +99,9 @@ def search_params(query: Mapping[str, str], *, api: bool,
     sagashi.web.params.ParamError: limit must be between 1 and 100, got 500
     """
     q = clean(query.get("q", ""))
-    limit = whole_number(query, "limit", PER_PAGE, 1, MAX_API_LIMIT) if api else PER_PAGE
+    limit = whole_number_param(query, "limit", PER_PAGE, 1, MAX_API_LIMIT) if api else PER_PAGE
     deepest = MAX_OFFSET // limit + 1
-    page = whole_number(query, "page", 1, 1, deepest)
+    page = whole_number_param(query, "page", 1, 1, deepest)
     return SearchParams(q, _filter(query, "pref"), _filter(query, "entity"), page, limit,
                         _flag(query, "explain") if api else False,
                         column_filters(_all(query, "filter"), headers),
@@ -116,7 +116,7 @@ def column_filters(texts: Sequence[str], headers: Sequence[str] = ()) -> tuple[C
     if len(texts) > MAX_FILTERS:
         raise FilterError(f"{len(texts)} filters; the limit is {MAX_FILTERS}",
                          "filter by fewer columns")
-    out = []
+    out: list[Condition] = []
     for text in texts:
         if len(text) > MAX_CONDITION_CHARS:
             raise FilterError(f"a filter is {len(text):,} characters; the limit is "
@@ -128,7 +128,7 @@ def column_filters(texts: Sequence[str], headers: Sequence[str] = ()) -> tuple[C
     return tuple(dict.fromkeys(out))  # a filter given twice is one filter
 
 
-def chosen_language(value: str | None) -> str | None:
+def chosen_language(value: str | None) -> Language | None:
     """``query_lang``: a language code sagashi reads queries in (any case),
     or None (absent or empty) to detect it, as the CLI's ``--lang``.
 
@@ -146,7 +146,7 @@ def chosen_language(value: str | None) -> str | None:
                          + ", or leave query_lang out to detect it") from None
 
 
-def whole_number(query: Mapping[str, str], name: str, default: int, low: int,
+def whole_number_param(query: Mapping[str, str], name: str, default: int, low: int,
                  high: int) -> int:
     """Parameter ``name`` as a whole number from ``low`` to ``high``."""
     text = query.get(name)
@@ -155,11 +155,7 @@ def whole_number(query: Mapping[str, str], name: str, default: int, low: int,
     if not _DIGITS.fullmatch(text):
         raise ParamError(f"{name} must be a whole number, got {shown(text)}",
                          f"for example {name}={default}")
-    number = int(text)
-    if not low <= number <= high:
-        raise ParamError(f"{name} must be between {low} and {high}, got {number}",
-                         f"pass a number from {low} to {high}")
-    return number
+    return in_range(name, int(text), low, high, ParamError)
 
 
 def project_number(text: str) -> int:

@@ -22,20 +22,24 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 from urllib.parse import urlencode
 
 from ..analysis.chars import has_kanji, is_kana
 from ..domain.columns import facet_value, header_key
-from ..query.filters import Condition
-from .i18n import QUERY_LANGUAGE_NAMES
+from ..domain.languages import is_language
+from ..query.filters import Condition, Operator
+from ..results import JsonObject
+from .i18n import QUERY_LANGUAGE_NAMES, InterfaceLanguage
 from .params import MAX_CONDITION_CHARS, MAX_PAGE, PER_PAGE, SearchParams
 
 #: Facets with a URL parameter of their own. Every other facet counts a
 #: kept column, and filters with ``filter=HEADER=VALUE``.
-FACET_PARAMS = {"prefecture": "pref", "entity": "entity"}
+FACET_PARAMS: dict[str, Literal["pref", "entity"]] = {"prefecture": "pref", "entity": "entity"}
 #: How an active comparison on a numeric column reads.
-OPERATOR_SIGNS = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+OPERATOR_SIGNS: dict[Operator, str] = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 #: A hit shows at most this many of its other columns, each cut to this
 #: many characters (the project page shows them all, in full).
 HIT_COLUMNS = 6
@@ -48,7 +52,7 @@ _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
-class Piece:
+class SnippetPiece:
     """A run of snippet text; ``marked`` when it matched the query."""
 
     text: str
@@ -67,7 +71,7 @@ class FacetValue:
 class Facet:
     name: str
     values: tuple[FacetValue, ...]
-    lang: str | None = None  # "ja" for a column's header (data); None: the interface's
+    lang: Literal["ja"] | None = None  # "ja" for a column's header (data); None: the interface's
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,8 @@ class Filter:
     name: str
     value: str
     remove_url: str
-    op: str = "="
-    lang: str | None = None
+    op: Operator = "="
+    lang: Literal["ja"] | None = None
 
     @property
     def sign(self) -> str:
@@ -106,11 +110,12 @@ class Urls:
     """The URLs of the page's states, keeping the interface language in them
     when the reader chose it with the switch."""
 
-    def __init__(self, params: SearchParams, lang: str | None) -> None:
+    def __init__(self, params: SearchParams, lang: InterfaceLanguage | None) -> None:
         self.params = params
         self.lang = lang
 
-    def search(self, params: SearchParams | None = None, *, lang: str | None = None) -> str:
+    def search(self, params: SearchParams | None = None, *,
+               lang: InterfaceLanguage | None = None) -> str:
         p = params or self.params
         pairs = [("q", p.q), ("pref", p.pref), ("entity", p.entity),
                  *[("filter", str(c)) for c in p.filters], ("query_lang", p.query_lang),
@@ -150,14 +155,14 @@ class Urls:
     def home(self) -> str:
         return self.search(SearchParams(""))
 
-    def switch(self, path: str, lang: str) -> str:
+    def switch(self, path: str, lang: InterfaceLanguage) -> str:
         """This page in another interface language."""
         if path.startswith("/projects/"):
             return f"{path}?{urlencode({'lang': lang})}"
         return self.search(lang=lang)
 
 
-def pieces(text: str, spans: list | tuple) -> list[Piece]:
+def pieces(text: str, spans: Sequence[Sequence[int]]) -> list[SnippetPiece]:
     """A snippet cut into plain and matched runs; matches that touch are one
     run. Spans that overlap, run backwards or fall outside the text are
     ignored rather than trusted.
@@ -167,7 +172,7 @@ def pieces(text: str, spans: list | tuple) -> list[Piece]:
     >>> [(p.text, p.marked) for p in pieces("日本語教室", [[0, 3], [3, 5]])]
     [('日本語教室', True)]
     """
-    out: list[Piece] = []
+    out: list[SnippetPiece] = []
     last = 0
     for span in spans:
         try:
@@ -177,25 +182,25 @@ def pieces(text: str, spans: list | tuple) -> list[Piece]:
         if not last <= start < end <= len(text):
             continue
         if out and start == last and out[-1].marked:
-            out[-1] = Piece(out[-1].text + text[start:end], True)
+            out[-1] = SnippetPiece(out[-1].text + text[start:end], True)
         else:
-            out += [Piece(text[last:start]), Piece(text[start:end], True)]
+            out += [SnippetPiece(text[last:start]), SnippetPiece(text[start:end], True)]
         last = end
-    out.append(Piece(text[last:]))
+    out.append(SnippetPiece(text[last:]))
     return [p for p in out if p.text]
 
 
-def facets(data: dict, urls: Urls, label) -> list[Facet]:
+def facets(data: JsonObject, urls: Urls, label: Callable[[str], str]) -> list[Facet]:
     """The facets of a search's JSON, each value a link that filters by it:
     prefecture and entity type with their own parameters, a kept column
     (any other facet, named by its header) with ``filter=HEADER=VALUE``."""
-    out = []
+    out: list[Facet] = []
     for name, counts in (data.get("facets") or {}).items():
         if not isinstance(counts, dict) or not counts:
             continue
         name = str(name)
         param = FACET_PARAMS.get(name)
-        values = []
+        values: list[FacetValue] = []
         for value, count in counts.items():
             value = str(value)
             url: str | None = None  # records without a value: nothing to filter by
@@ -218,9 +223,10 @@ def _filtered_to(params: SearchParams, header: str, value: str) -> bool:
                and facet_value(c.value) == facet_value(value) for c in params.filters)
 
 
-def active_filters(params: SearchParams, urls: Urls, label) -> list[Filter]:
+def active_filters(params: SearchParams, urls: Urls,
+                   label: Callable[[str], str]) -> list[Filter]:
     """The filters in use, each with the URL that removes it."""
-    out = []
+    out: list[Filter] = []
     for name, param in FACET_PARAMS.items():
         value = getattr(params, param)
         if value:
@@ -240,7 +246,7 @@ def hit_columns(extra: object, limit: int = HIT_COLUMNS,
     """
     if not isinstance(extra, dict):
         return []
-    out = []
+    out: list[tuple[str, str]] = []
     for name, value in extra.items():
         value = "" if value is None else str(value)
         if value.strip():
@@ -292,4 +298,5 @@ def language_name(code: str) -> str:
     >>> language_name("vi"), language_name("xx")
     ('Tiếng Việt', 'xx')
     """
-    return QUERY_LANGUAGE_NAMES.get(code.split("-")[0], code)
+    primary = code.split("-")[0]
+    return QUERY_LANGUAGE_NAMES[primary] if is_language(primary) else code
