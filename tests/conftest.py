@@ -1,6 +1,12 @@
 """Shared fixtures and helpers: the bundled corpus indexed once per test
-session, the CLI run in process or as a real command, and the checks every
-answer must pass."""
+session, the CLI run in process or as a real command, the checks every
+answer must pass, data files made from the bundled records, and the web app
+in process with the pages it serves.
+
+Larger shared data lives in helper modules beside this one, which are not
+test modules: tests/hostile_input.py (hostile queries and records),
+tests/own_data.py (a user's own spreadsheet), tests/html_page.py (reading
+pages) and tests/live_server.py (a real ``sagashi serve``)."""
 
 from __future__ import annotations
 
@@ -13,15 +19,22 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from sagashi.cli.main import main
+from sagashi.domain.records import load_records
 from sagashi.engine import Engine
 from sagashi.index.build import build_index
 from sagashi.results import SearchResults
+from sagashi.web.app import create_app
+
+from .html_page import HtmlPage, assert_inert
 
 REPO = Path(__file__).resolve().parents[1]
 # The tests never write to the user's cache folder.
@@ -31,6 +44,9 @@ DATA = REPO / "data" / "projects.tsv"
 HEADER = "No\t法人格\t申請団体名\t所在地\t事業名\t概要\n"
 #: For real processes: output that cannot be encoded fails loudly; no colour.
 STRICT_IO = {"PYTHONIOENCODING": "utf-8:strict", "NO_COLOR": "1"}
+#: The packages of the web stack: only sagashi.web imports them, and only
+#: ``sagashi serve`` loads them.
+WEB_STACK = ("starlette", "uvicorn", "jinja2", "markupsafe", "anyio", "h11")
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +73,6 @@ def fresh_index(tmp_path) -> Path:
 
 def nos(results) -> list[int]:
     return [h.no for h in results]
-
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
@@ -128,3 +143,56 @@ def check_well_formed(results, limit: int = 10) -> None:
             assert last <= start < end <= len(hit.snippet.text), hit.snippet
             last = end
     json.dumps(results.to_json(explain=True), ensure_ascii=False)
+
+
+# -- data files made from the bundled records ----------------------------------------
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    path: Path
+    count: int
+    word: str  # in every record of this dataset, in none of the others
+
+
+def make_dataset(folder: Path, name: str, count: int, word: str, first_no: int) -> Dataset:
+    """``count`` records made from the bundled ones, with their own numbers,
+    varied titles and ``word`` in every summary."""
+    base = load_records(DATA).records
+    lines = [HEADER.rstrip("\n")]
+    for i in range(count):
+        r = base[i % len(base)]
+        lines.append(f"{first_no + i}\t{r.entity}\t{r.organization}\t{r.location}\t"
+                     f"{r.title}（第{i // len(base) + 1}期）\t{r.summary}{word}プログラムとして実施する。")
+    path = folder / f"{name}.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Dataset(name, path, count, word)
+
+
+# -- the web app in process ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client(engine) -> Iterator[TestClient]:
+    """The web app over the bundled corpus (Starlette's test client); one
+    per test module, so each starts with an empty answer cache."""
+    with TestClient(create_app(engine)) as c:
+        yield c
+
+
+def page(client: TestClient, url: str, status: int = 200, *,
+         params: dict[str, str] | None = None,
+         headers: dict[str, str] | None = None) -> HtmlPage:
+    """``GET url`` as a web page: the status expected, HTML, and nothing in
+    it that runs or links away (:func:`~tests.html_page.assert_inert`)."""
+    response = client.get(url, params=params, headers=headers)
+    assert response.status_code == status, (url, params, response.status_code,
+                                            response.text[:300])
+    assert response.headers["content-type"].startswith("text/html")
+    return assert_inert(response.text)
+
+
+def hit_nos(p: HtmlPage) -> list[int]:
+    """The project numbers of the hits on a search page, in order (the links
+    to project pages, less the language switch)."""
+    return [int(a.attrs["href"].split("/")[-1].split("?")[0]) for a in p.find("a")
+            if a.attrs["href"].startswith("/projects/") and "hreflang" not in a.attrs]

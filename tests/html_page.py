@@ -1,10 +1,13 @@
 """Reading the web server's HTML in tests: elements, links and text, with
-the standard library's parser (what a browser builds, minus scripts)."""
+the standard library's parser (what a browser builds, minus scripts), and
+the check every page must pass (:func:`assert_inert`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 #: Elements that run on in their line; any other starts or ends a word.
@@ -38,6 +41,8 @@ class HtmlPage(HTMLParser):
         lang = attributes.get("lang", self._open[-1].lang if self._open else None)
         element = Element(tag, attributes, lang=lang)
         self.elements.append(element)
+        if self._open:
+            self._open[-1].children.append(element)
         if tag not in INLINE:
             self.handle_data(" ")
         if tag not in VOID:
@@ -64,6 +69,17 @@ class HtmlPage(HTMLParser):
         return [e for e in self.elements if (tag == "*" or e.tag == tag)
                 and all(e.attrs.get(k) == v for k, v in wanted.items())]
 
+    def within(self, root: Element, tag: str, **attrs: str) -> list[Element]:
+        """Like :meth:`find`, among the elements inside ``root``."""
+        inside: list[Element] = []
+        stack = list(reversed(root.children))
+        while stack:
+            e = stack.pop()
+            inside.append(e)
+            stack += reversed(e.children)
+        found = set(map(id, self.find(tag, **attrs)))
+        return [e for e in inside if id(e) in found]
+
     def one(self, tag: str, **attrs: str) -> Element:
         found = self.find(tag, **attrs)
         assert len(found) == 1, f"{len(found)} <{tag} {attrs}> elements"
@@ -88,3 +104,40 @@ class HtmlPage(HTMLParser):
 def query_of(url: str) -> dict[str, str]:
     """The query parameters of a URL, decoded."""
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+# -- nothing on a page runs or links away ---------------------------------------------
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "sagashi" / "web" / "templates"
+
+
+def _tags_our_templates_use() -> set[str]:
+    tags = set()
+    for template in TEMPLATES.glob("*.html"):
+        tags |= {t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", template.read_text())}
+    return tags
+
+
+ALLOWED_TAGS = _tags_our_templates_use()
+
+
+def assert_inert(html: str) -> HtmlPage:
+    """Nothing in ``html`` runs, loads or links anywhere but where our
+    templates do: only the tags they use, no event handler or inline style,
+    scripts and stylesheets from /static/ only, links to this site only."""
+    page = HtmlPage(html)
+    assert "script" in ALLOWED_TAGS and "img" not in ALLOWED_TAGS
+    for e in page.elements:
+        assert e.tag in ALLOWED_TAGS, f"<{e.tag}> is not one of ours: {e.attrs}"
+        bad = [a for a in e.attrs if a.startswith("on") or a in ("style", "srcdoc", "formaction")]
+        assert not bad, f"<{e.tag}> has {bad}"
+        if e.tag == "script":
+            assert e.attrs.get("src") == "/static/app.js" and not e.text.strip()
+        for name in ("href", "src", "action"):
+            if name in e.attrs:
+                value = e.attrs[name]
+                assert value.startswith(("/", "#")) and not value.startswith("//"), \
+                    f"<{e.tag} {name}={value!r}>"
+    assert len(page.find("script")) == 1
+    assert "javascript:" not in " ".join(a.attrs.get("href", "") for a in page.find("a"))
+    return page

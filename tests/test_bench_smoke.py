@@ -9,9 +9,9 @@ import importlib.util
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from .conftest import REPO
+
 SCRIPTS = REPO / "scripts"
 HEADER = ["No", "法人格", "申請団体名", "所在地", "事業名", "概要"]
 

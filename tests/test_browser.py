@@ -22,8 +22,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from .conftest import REPO
+from .hostile_input import PAYLOADS, WORD, build_hostile_index
 from .live_server import live_server
-from .test_web_hostile import PAYLOADS, WORD, build_hostile_index
 
 CHROMIUM = os.environ.get("SAGASHI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -35,7 +36,7 @@ except ImportError:
     pytest.skip("browser tests: Playwright is not installed (pip install -e '.[test]')",
                 allow_module_level=True)
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = REPO / "docs"
 
 
 def _has_japanese_font() -> bool:
@@ -194,12 +195,36 @@ def test_everything_works_without_javascript(browser, server):
         assert tab.path().startswith("/projects/")
         page.go_back()
         assert tab.params() == {"q": "外国人", "page": "2"}
+        page.get_by_label("質問の言語").select_option("vi")
+        search(page, "lop hoc")
+        assert tab.params() == {"q": "lop hoc", "query_lang": "vi"} and hits(page)
         page.get_by_role("link", name="English").click()
         assert page.locator("html").get_attribute("lang") == "en"
+        assert page.get_by_label("Query language").input_value() == "vi"
         page.keyboard.press("/")  # the one comfort that needs JavaScript: absent, harmlessly
         assert page.evaluate("document.activeElement.id") != "q"
     finally:
         tab.close()
+
+
+def test_a_reader_chooses_the_language_of_the_query(tab):
+    page = tab.open("/")
+    search(page, "lop hoc tieng nhat")
+    assert urlsplit(page.url).query == "q=lop+hoc+tieng+nhat"  # "detect" is not sent
+    assert "Tiếng Việt" in page.locator("p.understood").inner_text() and hits(page)
+    page.get_by_label("質問の言語").select_option("ja")
+    with page.expect_navigation():
+        page.get_by_role("searchbox").press("Enter")
+    assert tab.params() == {"q": "lop hoc tieng nhat", "query_lang": "ja"}
+    assert hits(page) == [] and "日本語（指定）" in page.locator("p.understood").inner_text()
+    page.go_back()
+    page.go_back()  # the empty page, from the history: the select works again
+    page.get_by_label("質問の言語").select_option("vi")
+    search(page, "lop hoc")
+    assert tab.params() == {"q": "lop hoc", "query_lang": "vi"}
+    page.get_by_role("complementary").get_by_role("link", name="熊本県").click()
+    assert tab.params() == {"q": "lop hoc", "query_lang": "vi", "pref": "熊本県"}
+    assert page.get_by_label("質問の言語").input_value() == "vi"
 
 
 # -- keyboard, focus, contrast, phone -----------------------------------------------------

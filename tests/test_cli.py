@@ -47,13 +47,30 @@ def test_search_json_lines_from_stdin(corpus_index):
                    stdin="新宿\n\n難民 シェルター\nkobe\n")
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert [o["query"] for o in lines] == ["新宿", "難民 シェルター", "kobe"]
-    assert lines[1]["hits"][0]["no"] == 10 and lines[2]["hits"][0]["no"] == 16
+    assert [o["query"] for o in lines] == ["新宿", "", "難民 シェルター", "kobe"]
+    assert lines[2]["hits"][0]["no"] == 10 and lines[3]["hits"][0]["no"] == 16
+
+
+def test_json_lines_answer_every_input_line(corpus_index):
+    # blank and space-only lines, a refused line, a stray CR and no final newline:
+    # still one answer per line, in order, so answers line up with questions
+    queries = ["シェルター", "", "   ", "\u3000", "x" * 1001, "介護\r就労", "xyzzy", "食料"]
+    proc = run_process("search", "--json", "-", "--index", str(corpus_index),
+                       stdin="\n".join(queries))
+    assert proc.returncode == 0
+    answers = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(answers) == len(queries)
+    assert [a["query"] for a in answers] == queries
+    assert answers[1]["hits"] == answers[2]["hits"] == answers[3]["hits"] == []
+    assert "error" not in answers[1] and "the limit is 1,000" in answers[4]["error"]
+    assert answers[5]["hits"] and answers[6]["unmatched"] == ["xyzzy"] and answers[7]["hits"]
+    assert proc.stderr.count("\n") == 1  # the refused line only
 
 
 def test_no_results_is_not_an_error(capsys, corpus_index):
     code, out, _ = run_cli(capsys, "search", "量子コンピュータ", "--index", str(corpus_index))
-    assert code == 0 and out.strip() == "No results for 「量子コンピュータ」."
+    assert code == 0 and out.splitlines()[0] == "No results for 「量子コンピュータ」."
+    assert "量子コンピュータ: no record mentions it" in out.splitlines()
 
 
 def test_colour_only_when_asked_or_on_a_terminal(capsys, corpus_index):

@@ -26,7 +26,7 @@ from sagashi.index import storage
 from sagashi.index.build import build_index, delete_records, index_stats, update_index
 from sagashi.index.manifest import read_manifest
 
-from .conftest import DATA, HEADER, file_hashes, nos, run_cli
+from .conftest import DATA, HEADER, REPO, file_hashes, nos, run_cli
 
 QUERIES = ["在留資格のない外国人の医療", "新宿", "難民 シェルター", "日本語教室", "子供の居場所",
            "外国人 支援", "kobe", "所在地:東京都", "医療 OR 法律"]
@@ -310,7 +310,7 @@ def test_index_commands_on_a_missing_index(capsys, tmp_path):
 
 def test_reindex_script(tmp_path):
     import subprocess
-    script = Path(__file__).resolve().parents[1] / "scripts" / "reindex"
+    script = REPO / "scripts" / "reindex"
     proc = subprocess.run([script, "--data", DATA, "--index", tmp_path / "ix"],
                           capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout == ""

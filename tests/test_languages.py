@@ -285,7 +285,8 @@ def test_explain_shows_each_translation(engine):
     women = next(c for c in understood.concepts if c.label == "phụ nữ")
     assert women.language == "vi" and women.translated == ("女性",)
     results = engine.search("phụ nữ tị nạn", explain=True)
-    assert "phụ nữ → 女性 (vi): 女性 (glossary 0.8)" in results.interpretation[0]
+    assert "phụ nữ → 女性 (vi): 女性 (glossary, 0.8)" in results.interpretation[0]
+    assert "SudachiDict synonyms of 女性" in results.interpretation[0]
     assert any(m.source.startswith("glossary") for hit in results for m in hit.explain)
 
 

@@ -1,14 +1,21 @@
-"""The one door to Whoosh's internals: the pinned version, and no private
-Whoosh name used anywhere else."""
+"""The package's layout, as README's Layout section describes it: imports
+flow one way (cli and web above engine, above index and query, above
+whoosh_ext, with domain and analysis below them), web and cli meet only in
+the serve command, only web/ imports the web stack, there is no import
+cycle, and whoosh_ext/ is the one door to Whoosh's internals (the pinned
+release, no private Whoosh name used anywhere else)."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 from sagashi.whoosh_ext import WHOOSH_VERSION, installed_whoosh_version
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "sagashi"
+from .conftest import REPO, WEB_STACK
+
+SRC = REPO / "src" / "sagashi"
 
 
 def test_the_installed_whoosh_is_the_pinned_release():
@@ -89,17 +96,17 @@ def test_whoosh_ext_lists_the_private_names_it_uses():
 LAYERS = {"analysis": 0, "domain": 1, "whoosh_ext": 2, "index": 3, "query": 3,
           "engine": 4, "cli": 5, "web": 5}
 BESIDE = {"errors", "results", "validate", "files", "__init__", "__main__"}
+#: What the modules beside everything may import: each other, and the two
+#: layers below all others (results hands out domain records, validate
+#: checks language codes), so that nothing they import can import them back.
+BESIDE_MAY_IMPORT = {"errors", "results", "validate", "files", "analysis", "domain"}
 
 
-def _sagashi_imports(path: Path, top_level_only: bool) -> list[str]:
-    """The sagashi modules a file imports (as dotted names below sagashi),
-    resolving relative imports; with ``top_level_only``, only the imports
-    that run when the module is imported (not those inside functions or
-    under TYPE_CHECKING)."""
-    parts = path.relative_to(SRC).with_suffix("").parts
-    package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    nodes = tree.body if top_level_only else list(ast.walk(tree))
+def _imports(path: Path, nodes: Iterable[ast.AST]) -> list[str]:
+    """The sagashi modules imported by the import statements among
+    ``nodes`` of the file at ``path``, as dotted names below sagashi,
+    relative imports resolved."""
+    package = path.relative_to(SRC).with_suffix("").parts[:-1]
     out = []
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.level:
@@ -113,18 +120,31 @@ def _sagashi_imports(path: Path, top_level_only: bool) -> list[str]:
     return out
 
 
+def _sagashi_imports(path: Path, top_level_only: bool) -> list[str]:
+    """The sagashi modules a file imports; with ``top_level_only``, only
+    the imports that run when the module is imported (not those inside
+    functions or under TYPE_CHECKING)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return _imports(path, tree.body if top_level_only else ast.walk(tree))
+
+
 def _module_name(path: Path) -> str:
     parts = path.relative_to(SRC).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _layer(path: Path) -> str:
+    """The top-level package or module a file belongs to (``query``, ``engine``)."""
+    return path.relative_to(SRC).parts[0].removesuffix(".py")
+
+
 def test_imports_flow_one_way():
-    """cli -> engine -> index / query -> whoosh_ext, with analysis and domain
-    below them: no module imports from a layer above its own, and index and
-    query do not import each other."""
+    """cli and web -> engine -> index / query -> whoosh_ext, with analysis
+    and domain below them: no module imports from a layer above its own,
+    and index and query do not import each other."""
     offenders = []
     for path in SRC.rglob("*.py"):
-        layer = path.relative_to(SRC).parts[0].removesuffix(".py")
+        layer = _layer(path)
         if layer in BESIDE:
             continue
         for target in _sagashi_imports(path, top_level_only=False):
@@ -135,25 +155,36 @@ def test_imports_flow_one_way():
     assert not offenders, "imports against the layering: " + "; ".join(sorted(set(offenders)))
 
 
+def test_the_modules_beside_everything_import_only_the_lowest_layers():
+    offenders = [f"{_module_name(path)} imports {target}"
+                 for path in SRC.glob("*.py") if _layer(path) in BESIDE - {"__init__", "__main__"}
+                 for target in _sagashi_imports(path, top_level_only=False)
+                 if target.split(".")[0] not in BESIDE_MAY_IMPORT]
+    assert not offenders, "; ".join(offenders)
+
+
 def test_web_and_cli_meet_only_in_the_serve_command():
     """The web package never imports the CLI, and the CLI imports the web
-    package only inside a function (the serve command), so that the web
-    stack costs nothing to the other commands."""
+    package only inside the serve command (``cmd_serve``), so that the web
+    stack costs the other commands nothing."""
     offenders = []
+    served: list[str] = []
     for path in SRC.rglob("*.py"):
-        layer = path.relative_to(SRC).parts[0]
+        layer = _layer(path)
         if layer == "web":
             offenders += [f"{_module_name(path)} imports {t}"
                           for t in _sagashi_imports(path, top_level_only=False)
                           if t.split(".")[0] == "cli"]
         elif layer == "cli":
-            offenders += [f"{_module_name(path)} imports {t} at import time"
-                          for t in _sagashi_imports(path, top_level_only=True)
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            serve = {n for f in tree.body if isinstance(f, ast.FunctionDef)
+                     and f.name == "cmd_serve" for n in ast.walk(f)}
+            served += _imports(path, serve)
+            offenders += [f"{_module_name(path)} imports {t} outside cmd_serve"
+                          for t in _imports(path, (n for n in ast.walk(tree) if n not in serve))
                           if t.split(".")[0] == "web"]
     assert not offenders, "; ".join(offenders)
-
-
-WEB_STACK = ("starlette", "uvicorn", "jinja2", "markupsafe", "anyio", "h11")
+    assert any(t.startswith("web.") for t in served), "cmd_serve no longer imports sagashi.web"
 
 
 def test_only_the_web_package_imports_the_web_stack():
@@ -191,3 +222,34 @@ def test_no_import_cycles():
     for module in sorted(edges):
         if module not in state:
             visit(module, [])
+
+
+# -- the tests' own layout ------------------------------------------------------------
+
+def _test_modules_imported(path: Path) -> list[str]:
+    """The test modules (``test_*``) a file under tests/ imports, relatively
+    or as ``tests.test_x``."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level or
+                                                 (node.module or "").startswith("tests")):
+            names = [node.module] if node.module else [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names if a.name.startswith("tests")]
+        else:
+            continue
+        out += [n for n in names if any(p.startswith("test_") for p in n.split("."))]
+    return out
+
+
+def test_tests_share_code_through_conftest_and_helper_modules():
+    """Shared fixtures and helpers live in conftest.py or in helper modules
+    that hold no tests (tests/hostile_input.py, tests/own_data.py ...), never
+    in a test module that others import: editing or removing one test
+    module would break another, and importing it runs its module-level
+    code (skips, fixtures, data) in the other."""
+    offenders = [f"{path.relative_to(REPO)} imports {name}"
+                 for path in (REPO / "tests").rglob("*.py")
+                 for name in _test_modules_imported(path)]
+    assert not offenders, ("move what is shared into conftest.py or a helper module: "
+                           + "; ".join(offenders))

@@ -158,14 +158,13 @@ _lines = st.lists(st.one_of(any_text, query_syntax, st.binary(max_size=20)),
 @given(_lines)
 def test_cli_batch_never_prints_a_traceback(corpus_index, items):
     """Lines of any text or bytes through ``sagashi search --json -`` (one
-    process per example), with a strict output encoding."""
+    process per example), with a strict output encoding: one answer per line."""
     chunks = [i if isinstance(i, bytes) else i.encode("utf-8", "surrogatepass") for i in items]
-    chunks = [c.replace(b"\n", b" ").replace(b"\r", b" ") for c in chunks]
+    chunks = [c.replace(b"\n", b" ") for c in chunks]
     proc = subprocess.run([sys.executable, "-m", "sagashi", "search", "--json", "-",
                            "--index", str(corpus_index)], input=b"\n".join(chunks) + b"\n",
                           capture_output=True, env={**os.environ, **STRICT_IO}, timeout=120)
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 0 and "Traceback" not in err, err
     answers = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
-    expected = [c for c in chunks if c.decode("utf-8", "replace").strip()]
-    assert len(answers) == len(expected)
+    assert len(answers) == len(chunks)

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from whoosh import sorting
 
 import sagashi.index.writer
 from sagashi.cli.main import main
-from sagashi.domain.records import load_records
 from sagashi.engine import Engine
 from sagashi.errors import IndexLockedError, IndexMissingError
 from sagashi.index import build as indexing
@@ -35,38 +33,15 @@ from sagashi.index.build import build_index, delete_records, update_index
 from sagashi.index.manifest import read_manifest
 from sagashi.index.searcher import open_searcher
 
-from .conftest import DATA
+from .conftest import REPO, Dataset, make_dataset
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="kill -9, fork and flock are POSIX")
 
-REPO = Path(__file__).resolve().parents[1]
 REINDEX = REPO / "scripts" / "reindex"
 KILL_TRIALS = 20
 SEED = int(os.environ.get("SAGASHI_TEST_SEED", time.time_ns() % 100_000))
 #: Said in every assertion of the random trials, so a failure can be replayed.
 SEEDED = f"seed {SEED} (replay with SAGASHI_TEST_SEED={SEED})"
-
-
-@dataclass(frozen=True)
-class Dataset:
-    name: str
-    path: Path
-    count: int
-    word: str  # in every record of this dataset, in none of the other
-
-
-def make_dataset(folder: Path, name: str, count: int, word: str, first_no: int) -> Dataset:
-    """``count`` records made from the bundled ones, with their own numbers,
-    varied titles and ``word`` in every summary."""
-    base = load_records(DATA).records
-    lines = ["No\t法人格\t申請団体名\t所在地\t事業名\t概要"]
-    for i in range(count):
-        r = base[i % len(base)]
-        lines.append(f"{first_no + i}\t{r.entity}\t{r.organization}\t{r.location}\t"
-                     f"{r.title}（第{i // len(base) + 1}期）\t{r.summary}{word}プログラムとして実施する。")
-    path = folder / f"{name}.tsv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Dataset(name, path, count, word)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from sagashi.cli.main import main
 from sagashi.domain.places import prefecture_of
 from sagashi.index.build import build_index
 
-from .conftest import nos
+from .conftest import HEADER, nos
 
 HERE = Path(__file__).resolve().parent
 DEV = HERE.parents[1] / "shared" / "eval" / "dev_queries.tsv"
@@ -77,7 +77,7 @@ def test_related_terms_count_for_less_than_the_word_itself(engine):
 
 def test_literal_word_outranks_a_synonym_in_the_same_place(tmp_path):
     data = tmp_path / "d.tsv"
-    data.write_text("No\t法人格\t申請団体名\t所在地\t事業名\t概要\n"
+    data.write_text(HEADER +
                     "1\t(特非)\tA会\t東京都港区\t雇用の相談\t外国人の相談\n"
                     "2\t(特非)\tB会\t東京都港区\t仕事の相談\t外国人の相談\n", encoding="utf-8")
     build_index(data, tmp_path / "ix")
@@ -307,7 +307,7 @@ def test_explain_names_the_expansion_that_matched(engine, query, no, source):
 def test_cli_explain_shows_terms_fields_and_sources(capsys, corpus_index):
     main(["search", "こうべ", "--explain", "--index", str(corpus_index), "--color", "never"])
     out = capsys.readouterr().out
-    assert "こうべ: ~コベ in location (reading)" in out and "understood as:" in out
+    assert "こうべ: 神戸 in location (same reading)" in out and "understood as:" in out
 
 
 # -- regression thresholds -------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from sagashi import Engine, EngineClosedError, IndexMissingError, NotFoundError, UsageError
 from sagashi.results import Hit, SearchResults
 
-from .conftest import DATA, nos
+from .conftest import DATA, HEADER, nos
 
 
 def test_medical_care_without_status_ranks_project_5_first(engine):
@@ -103,7 +103,7 @@ def test_similar_finds_related_projects_but_not_itself(engine):
 def test_round_trip_in_a_temporary_folder(tmp_path):
     from sagashi.index.build import build_index
     data = tmp_path / "mini.tsv"
-    data.write_text("No\t法人格\t申請団体名\t所在地\t事業名\t概要\n"
+    data.write_text(HEADER +
                     "1\t(特非)\tさくら日本語教室\t熊本県熊本市\t日本語教室の運営\t子どもに日本語を教える\n"
                     "2\t(一社)\tみなと相談室\t大阪市港区\t外国人相談窓口\t生活相談と通訳\n",
                     encoding="utf-8")
@@ -134,7 +134,7 @@ def test_engine_sees_a_reindex_without_reopening(fresh_index, tmp_path):
     with Engine(fresh_index) as engine:
         assert engine.search("難民").total > 0
         data = tmp_path / "one.tsv"
-        data.write_text("No\t法人格\t申請団体名\t所在地\t事業名\t概要\n"
+        data.write_text(HEADER +
                         "1\t(特非)\t宇宙協会\t東京都港区\t宇宙旅行\t月へ行く\n", encoding="utf-8")
         build_index(data, fresh_index)
         assert nos(engine.search("宇宙旅行")) == [1]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -17,34 +16,14 @@ from sagashi.web import i18n
 from sagashi.web.app import SECURITY_HEADERS, Site, create_app
 from sagashi.web.params import MAX_API_LIMIT, MAX_PAGE
 
-from .conftest import run_cli
+from .conftest import REPO, hit_nos, page, run_cli
 from .html_page import HtmlPage, query_of
 
-WEB = Path(__file__).resolve().parents[1] / "src" / "sagashi" / "web"
-
-
-@pytest.fixture(scope="module")
-def client(engine):
-    with TestClient(create_app(engine)) as c:
-        yield c
-
-
-def page(client, url: str, status: int = 200, **headers) -> HtmlPage:
-    response = client.get(url, headers=headers)
-    assert response.status_code == status, (url, response.status_code, response.text[:300])
-    assert response.headers["content-type"].startswith("text/html")
-    return HtmlPage(response.text)
+WEB = REPO / "src" / "sagashi" / "web"
 
 
 def hit_titles(p: HtmlPage) -> list[str]:
     return [" ".join(h.text.split()) for h in p.find("h2", class_="title")]
-
-
-def hit_nos(p: HtmlPage) -> list[int]:
-    """The project numbers of the hits, in order (the links to project
-    pages, less the language switch)."""
-    return [int(a.attrs["href"].split("/")[-1].split("?")[0]) for a in p.find("a")
-            if a.attrs["href"].startswith("/projects/") and "hreflang" not in a.attrs]
 
 
 # -- the search page ---------------------------------------------------------
@@ -172,8 +151,8 @@ def test_unmatched_words_suggestions_language_and_extra_columns_show_when_presen
            "entity": "(特非)", "snippet": "本文", "spans": [[0, 1]],
            "extra": {"助成額": "1000000", "年度": "<2024>"}}
     data = {"query": "難民 ブラジル", "total": 1, "hits": [hit], "unmatched": ["ブラジル"],
-            "suggestions": ["難民", {"query": "日本語教室", "reason": "reading"}, 7],
-            "language": "pt", "facets": {"prefecture": {"東京都": 1}, "年度": {"2024": 1}}}
+            "did_you_mean": ["日本語教室"], "language": "pt",
+            "facets": {"prefecture": {"東京都": 1}, "年度": {"2024": 1}}}
     with TestClient(create_app(FakeEngine(data))) as c:  # type: ignore[arg-type]
         p = page(c, "/?q=難民+ブラジル")
     assert "どの事業にも出てこない語: ブラジル" in p.text
@@ -182,6 +161,20 @@ def test_unmatched_words_suggestions_language_and_extra_columns_show_when_presen
     assert "助成額 1000000" in " ".join(p.one("dl", class_="extra").text.split())
     assert "<2024>" in p.one("dl", class_="extra").text  # shown, as text
     assert "年度" in p.one("aside", class_="facets").text
+
+
+def test_the_page_says_what_to_try_when_nothing_is_found(client):
+    """The search layer's advice reaches the page: words no record holds,
+    a spelling the index knows, a filter that left out every match, words
+    too common to search on alone."""
+    p = page(client, "/?q=にほんごぎょうしつ")
+    assert "ぎょうしつ" in p.one("p", class_="unmatched").text
+    assert query_of(p.link("日本語教室")) == {"q": "日本語教室"}
+    p = page(client, "/?q=支援&pref=北海道")
+    assert "「北海道」の条件で 17件が外れました" in p.one("p", class_="filtered-out").text
+    p = page(client, "/?q=支援+ロケット&lang=en")
+    assert "ロケット" in p.one("p", class_="unmatched").text
+    assert "支援: in most projects" in p.one("p", class_="too-common").text
 
 
 def test_no_results_without_the_optional_fields(client):
@@ -215,28 +208,28 @@ def test_unknown_pages_are_404_pages(client, path):
 # -- interface languages ---------------------------------------------------------
 
 def test_the_interface_follows_accept_language(client):
-    en = page(client, "/?q=難民", **{"Accept-Language": "en-GB,en;q=0.9"})
+    en = page(client, "/?q=難民", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert en.one("html").attrs["lang"] == "en" and "Results for" in en.text
-    ja = page(client, "/?q=難民", **{"Accept-Language": "ja,en;q=0.5"})
+    ja = page(client, "/?q=難民", headers={"Accept-Language": "ja,en;q=0.5"})
     assert ja.one("html").attrs["lang"] == "ja" and "検索結果" in ja.text
-    assert page(client, "/", **{"Accept-Language": "vi"}).one("html").attrs["lang"] == "ja"
+    assert page(client, "/", headers={"Accept-Language": "vi"}).one("html").attrs["lang"] == "ja"
     response = client.get("/", headers={"Accept-Language": "en"})
     assert response.headers["vary"] == "Accept-Language"
     assert response.headers["content-language"] == "en"
 
 
 def test_the_switch_chooses_a_language_that_links_keep(client):
-    ja = page(client, "/?q=支援", **{"Accept-Language": "ja"})
+    ja = page(client, "/?q=支援", headers={"Accept-Language": "ja"})
     switch = ja.link("English")
     assert query_of(switch) == {"q": "支援", "lang": "en"}
-    en = page(client, switch, **{"Accept-Language": "ja"})
+    en = page(client, switch, headers={"Accept-Language": "ja"})
     assert en.one("html").attrs["lang"] == "en"
     assert all(query_of(a.attrs["href"]).get("lang") == "en" for a in en.find("a")
                if a.attrs["href"].startswith(("/?", "/projects/")) and "hreflang" not in a.attrs)
     assert en.one("input", name="lang").attrs["value"] == "en"  # the form keeps it too
     project_url = [href for href, _ in en.links() if href.startswith("/projects/")][0]
     assert query_of(project_url) == {"lang": "en"}
-    project = page(client, project_url, **{"Accept-Language": "ja"})
+    project = page(client, project_url, headers={"Accept-Language": "ja"})
     assert project.one("html").attrs["lang"] == "en"
     assert query_of(project.link("日本語")) == {"lang": "ja"}
 

@@ -9,8 +9,6 @@ for anything a browser would run or follow."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,75 +16,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from sagashi.engine import Engine
-from sagashi.index.build import build_index
 from sagashi.web.app import create_app
 
-from .html_page import HtmlPage
-from .test_hostile import ERROR, QUERIES, QUERY_IDS
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "sagashi" / "web" / "templates"
-#: The one word every hostile record holds, to find them all.
-WORD = "攻撃検証"
-PAYLOADS = [
-    "<script>alert('xss')</script>",
-    '"><img src=x onerror=alert(1)>',
-    "'><svg/onload=alert(2)>",
-    "javascript:alert(3)",
-    "</textarea></title><script>alert(4)</script>",
-    "{{ 7*7 }}{% raw %}{{ config }}",
-    "&lt;b&gt;&amp;",
-    "<a href=\"javascript:alert(5)\">click</a>",
-    "<style>body{display:none}</style>",
-    "<iframe src=//example.com></iframe>",
-    "\u202e<b>rtl</b>\u2028",
-]
-
-
-def _tags_our_templates_use() -> set[str]:
-    tags = set()
-    for template in TEMPLATES.glob("*.html"):
-        tags |= {t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", template.read_text())}
-    return tags
-
-
-ALLOWED_TAGS = _tags_our_templates_use()
-
-
-def assert_inert(html: str) -> HtmlPage:
-    """Nothing in ``html`` runs, loads or links anywhere but where our
-    templates do: only the tags they use, no event handler or inline style,
-    scripts and stylesheets from /static/ only, links to this site only."""
-    page = HtmlPage(html)
-    assert "script" in ALLOWED_TAGS and "img" not in ALLOWED_TAGS
-    for e in page.elements:
-        assert e.tag in ALLOWED_TAGS, f"<{e.tag}> is not one of ours: {e.attrs}"
-        bad = [a for a in e.attrs if a.startswith("on") or a in ("style", "srcdoc", "formaction")]
-        assert not bad, f"<{e.tag}> has {bad}"
-        if e.tag == "script":
-            assert e.attrs.get("src") == "/static/app.js" and not e.text.strip()
-        for name in ("href", "src", "action"):
-            if name in e.attrs:
-                value = e.attrs[name]
-                assert value.startswith(("/", "#")) and not value.startswith("//"), \
-                    f"<{e.tag} {name}={value!r}>"
-    assert len(page.find("script")) == 1
-    assert "javascript:" not in " ".join(a.attrs.get("href", "") for a in page.find("a"))
-    return page
-
-
-def build_hostile_index(folder: Path) -> Path:
-    """An index of records holding the payloads in every field."""
-    rows = [{"no": i, "entity": p, "organization": f"{p} 協会", "location": f"東京都新宿区{p}",
-             "title": f"{p} 事業", "summary": f"{p} {WORD}のための相談支援を行う。"}
-            for i, p in enumerate(PAYLOADS, start=1)]
-    # one record whose location names no prefecture at all
-    rows.append({"no": len(PAYLOADS) + 1, "entity": "(特非)", "organization": "<b>団体</b>",
-                 "location": PAYLOADS[1], "title": "事業", "summary": WORD})
-    data = folder / "hostile.jsonl"
-    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                    encoding="utf-8")
-    build_index(data, folder / "ix")
-    return folder / "ix"
+from .hostile_input import ERROR, PAYLOADS, QUERIES, QUERY_IDS, WORD, build_hostile_index
+from .html_page import assert_inert
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +59,8 @@ def test_hostile_facet_names_are_escaped_and_their_links_encoded(hostile):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-@pytest.mark.parametrize("param", ["q", "pref", "entity", "page", "lang"])
+@pytest.mark.parametrize("param", ["q", "pref", "entity", "filter", "query_lang", "page",
+                                   "lang"])
 def test_hostile_parameters_are_escaped(hostile, param, payload):
     params = {"q": WORD, param: payload} if param != "q" else {"q": payload}
     header = payload.encode("utf-8")  # as a client that sends raw bytes would
@@ -160,7 +94,7 @@ def test_hostile_paths_are_inert_404s(hostile):
         assert_inert(response.text)
 
 
-# -- the query catalogue of tests/test_hostile.py, through the server ----------------
+# -- the query catalogue of tests/hostile_input.py, through the server ----------------
 
 def _url_value(query: str) -> str:
     """A query as a URL carries it; lone surrogates become the bytes a broken
@@ -179,9 +113,3 @@ def test_no_query_breaks_the_page_or_the_api(client, case):
     assert api.status_code == (400 if expected == ERROR else 200), api.text[:200]
     body = api.json()
     assert set(body) == {"error", "hint"} if expected == ERROR else "hits" in body
-
-
-@pytest.fixture(scope="module")
-def client(engine):
-    with TestClient(create_app(engine)) as c:
-        yield c

@@ -17,10 +17,8 @@ import uvicorn
 
 from sagashi.web.server import bind, is_loopback
 
-from .conftest import REPO, run_cli, run_process
+from .conftest import REPO, WEB_STACK, make_dataset, run_cli, run_process
 from .live_server import live_server
-from .test_layout import WEB_STACK
-from .test_reindex_safety import make_dataset
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGINT stops the server")
 

@@ -18,7 +18,7 @@ import dataclasses
 import logging
 import shlex
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from .analysis import SudachiAnalysis
 from .domain import resources
 from .domain.columns import Column
 from .domain.fields import COLUMN_VALUE, DEFAULT_FIELDS, column_field
+from .domain.languages import Language
 from .domain.lexicon import load_lexicon
 from .errors import (
     DataError,
@@ -56,16 +57,28 @@ from .index.manifest import (
 )
 from .index.schema import to_record
 from .index.searcher import open_searcher
-from .query import rank
-from .query.explain import describe, explain
-from .query.filters import conditions, filter_query
-from .query.highlight import Marks, indexed_spans, marks_for, snippet
+from .query import advice, rank
+from .query.explain import describe, explain, related_only
+from .query.filters import Condition, conditions, filter_query
+from .query.highlight import Marks, indexed_spans, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
 from .query.languages import load_languages
 from .query.plan import Clause, Plan, make_plan
 from .query.similar import key_terms, similar_query
-from .query.syntax import field_key, parse, plain_text
-from .results import Form, Hit, Match, Project, SearchResults, Understanding, Understood
+from .query.syntax import field_key, normalize_query, parse, plain_text
+from .results import (
+    Advice,
+    Filtered,
+    FilterName,
+    Form,
+    Hit,
+    Match,
+    Project,
+    Related,
+    SearchResults,
+    Understanding,
+    Understood,
+)
 from .whoosh_ext import bulk
 
 log = logging.getLogger("sagashi")
@@ -323,15 +336,69 @@ class Engine:
         with self._lock:
             searcher = self._check()
             filter_q = filter_query(pref, entity, wanted, self._columns, searcher.reader())
-            with _reported(query):
+            with _reported(query), bulk.memoized():  # ranking and hits score the same clauses
                 plan = self._plan(searcher, query, language)
                 if plan.empty:
                     return SearchResults(query, 0, (), {}, (), plan.language)
                 result = rank.run(searcher, plan, offset + limit, filter_q)
                 hits = self._hits(searcher, plan, result.ranked[offset:], explain)
                 counts = self._facets(searcher, result) if facets else {}
+                advice = self._advice(searcher, plan, pref, entity, wanted, result.total > 0)
             return SearchResults(query, result.total, tuple(hits), counts,
-                                 tuple(describe(c) for c in plan.clauses), plan.language)
+                                 tuple(describe(c) for c in plan.clauses), plan.language,
+                                 plan.unmatched, advice)
+
+    def _advice(self, searcher, plan: Plan, pref: str | None, entity: str | None,
+                wanted: list[Condition], found: bool) -> Advice:
+        """What to try instead (:mod:`sagashi.query.advice`): other spellings
+        of words no record holds, and for a query that ``found`` nothing, the
+        filters that left everything out and words too common alone."""
+        if found and not plan.unmatched:
+            return Advice()
+        reader = searcher.reader()
+        given: list[tuple[FilterName, str]] = []  # the filters, as named and given
+        if pref:
+            given.append(("pref", pref))
+        if entity:
+            given.append(("entity", entity))
+        given += [("filter", str(c)) for c in wanted]
+
+        def total(p: Plan, dropped: Sequence[tuple[FilterName, str]] = ()) -> int:
+            """How many records ``p`` finds, with the filters but ``dropped``."""
+            kept = [g for g in given if g not in dropped]
+            q = filter_query(pref if ("pref", pref) in kept else None,
+                             entity if ("entity", entity) in kept else None,
+                             [c for c in wanted if ("filter", str(c)) in kept],
+                             self._columns, reader)
+            return rank.run(searcher, p, 1, q).total
+
+        filtered: list[Filtered] = []
+        unexcluded = dataclasses.replace(plan, exclusions=())
+        if not found and (given or plan.exclusions) and total(unexcluded, given):
+            # each filter that alone leaves out everything, else all of them
+            filtered = [Filtered(name, value, n) for name, value in given
+                        if (n := total(plan, [(name, value)]))]
+            if plan.exclusions and (n := total(unexcluded)):
+                filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
+            if not filtered:
+                n = total(unexcluded, given)
+                filtered = [Filtered(name, value, n) for name, value in given]
+                filtered += [Filtered("exclude", f"-{c.label}", n) for c in plan.exclusions]
+
+        def finds(text: str) -> bool:
+            """Whether ``text`` finds something: a plain query whose every
+            word some record holds does (the best of them at least), which
+            planning alone shows; others are run."""
+            other = self._plan(searcher, text, plan.language)
+            if other.empty or other.unmatched:
+                return False
+            if other.strict is None and not any(c.required for c in other.clauses) and not given:
+                return True
+            return total(other) > 0
+
+        common = () if found else advice.too_common(plan, rank.without_unmatched(plan))
+        return Advice(advice.did_you_mean(searcher, self._analysis, plan, finds),
+                      tuple(filtered), common)
 
     def understand(self, query: str, language: str | None = None) -> Understanding:
         """How ``query`` is understood: the language it is read in, the
@@ -348,7 +415,7 @@ class Engine:
                                      tuple(_understood(c) for c in plan.exclusions),
                                      plan.strict is not None, plan.language)
 
-    def language(self, query: str) -> str:
+    def language(self, query: str) -> Language:
         """The language ``query`` is read in when none is given: ``ja``,
         or one of the glossary languages (``vi``, ``pt``, ``zh`` ...)."""
         validate.check_query(query)
@@ -391,9 +458,9 @@ class Engine:
         reader = self._searcher.reader()
         return any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS)
 
-    def _plan(self, searcher, query: str, language: str | None = None) -> Plan:
+    def _plan(self, searcher, query: str, language: Language | None = None) -> Plan:
         return make_plan(parse(query, self._fields), self._interpreter, searcher.reader(),
-                         language)
+                         language, normalize_query(query))
 
     def _extra(self, stored: dict | None) -> dict[str, str]:
         """A record's kept columns, every column of the index in order
@@ -407,8 +474,10 @@ class Engine:
               explain_hits: bool) -> list[Hit]:
         marks = marks_for(plan)
         n = len(plan.clauses)
+        related = related_only(searcher, plan, [d for d, _, _ in ranked])
         return [self._hit(searcher, d, s, m, n, marks,
-                          self._named(explain(searcher, plan, d)) if explain_hits else ())
+                          self._named(explain(searcher, plan, d, self._analysis))
+                          if explain_hits else (), related[d])
                 for d, s, m in ranked]
 
     def _named(self, matches: tuple[Match, ...]) -> tuple[Match, ...]:
@@ -418,21 +487,22 @@ class Engine:
                      else m for m in matches)
 
     def _hit(self, searcher, docnum: int, score: float, matched: int, n: int, marks: Marks,
-             explained: tuple[Match, ...]) -> Hit:
+             explained: tuple[Match, ...], related: tuple[Related, ...] = ()) -> Hit:
         f = searcher.stored_fields(docnum)
         summary, title = f.get("summary", ""), f.get("title", "")
         snip = snippet(summary, self._analysis, marks, "summary",
                        spans=indexed_spans(searcher, docnum, "summary", marks))
-        if not snip.spans and marks:
-            title_snip = snippet(title, self._analysis, marks, "title",
-                                 spans=indexed_spans(searcher, docnum, "title", marks))
-            if title_snip.spans:
-                snip = title_snip
+        found = indexed_spans(searcher, docnum, "title", marks)
+        if found is None:  # a segment without a forward index: analyse the title again
+            found = match_spans(title, self._analysis, marks) if marks else []
+        title_spans = tuple(found)
+        if not snip.spans and title_spans:
+            snip = snippet(title, self._analysis, marks, "title", spans=list(title_spans))
         return Hit(no=int(f["no"]), score=float(score), organization=f.get("organization", ""),
                    title=title, location=f.get("location", ""), entity=f.get("entity_raw", ""),
                    summary=summary, prefecture=f.get("pref", ""), snippet=snip,
-                   matched=matched, concepts=n, explain=explained,
-                   extra=self._extra(f.get("extra")))
+                   matched=matched, concepts=n, explain=explained, related_only=related,
+                   title_spans=title_spans, extra=self._extra(f.get("extra")))
 
     def _facets(self, searcher, result: rank.Ranking) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
@@ -462,11 +532,12 @@ def _docnum(searcher, no: int) -> int:
 
 def _understood(clause: Clause) -> Understood:
     concept = clause.concept
+    parts = tuple(_understood(p) for p in clause.parts)
     if concept is None:
-        return Understood(clause.label, (), clause.required, clause.known)
+        return Understood(clause.label, (), clause.required, clause.known, parts=parts)
     forms = tuple(Form(a.terms, a.label, a.weight) for a in concept.alternatives)
     return Understood(clause.label, forms, clause.required, clause.known, concept.language,
-                      concept.translated)
+                      concept.translated, parts)
 
 
 @contextmanager

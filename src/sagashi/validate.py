@@ -11,8 +11,12 @@ from __future__ import annotations
 import operator
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .errors import QueryError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from .domain.languages import Language
 
 #: Queries longer than this are refused with a clear message.
 MAX_QUERY_CHARS = 1000
@@ -58,22 +62,30 @@ def check_query(query: object) -> str:
     return query
 
 
+def in_range(name: str, number: int, low: int, high: int,
+             error: type[UsageError] = UsageError) -> int:
+    """``number`` when it is from ``low`` to ``high``; otherwise ``error``
+    (the web's parameter errors pass their own) saying so.
+
+    >>> in_range("limit", 5000, 1, 1000)
+    Traceback (most recent call last):
+    ...
+    sagashi.errors.UsageError: limit must be between 1 and 1000, got 5000
+    """
+    if not low <= number <= high:
+        raise error(f"{name} must be between {low} and {high}, got {shown(number)}",
+                    f"pass a number from {low} to {high}")
+    return number
+
+
 def check_limit(limit: object) -> int:
     """A number of results: 1 to MAX_LIMIT."""
-    number = whole_number("limit", limit)
-    if not 1 <= number <= MAX_LIMIT:
-        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}, got {shown(number)}",
-                         f"pass a number from 1 to {MAX_LIMIT}")
-    return number
+    return in_range("limit", whole_number("limit", limit), 1, MAX_LIMIT)
 
 
 def check_offset(offset: object) -> int:
     """A number of hits to skip: 0 to MAX_OFFSET."""
-    number = whole_number("offset", offset)
-    if not 0 <= number <= MAX_OFFSET:
-        raise UsageError(f"offset must be between 0 and {MAX_OFFSET}, got {shown(number)}",
-                         f"pass a number from 0 to {MAX_OFFSET}")
-    return number
+    return in_range("offset", whole_number("offset", offset), 0, MAX_OFFSET)
 
 
 def check_no(no: object) -> int:
@@ -104,14 +116,14 @@ def check_text(name: str, value: object, example: str) -> str | None:
     return value
 
 
-def check_language(value: object) -> str | None:
+def check_language(value: object) -> Language | None:
     """An optional language code: one of :data:`sagashi.domain.languages.LANGUAGES`
     (any case), or None to detect it."""
-    from .domain.languages import LANGUAGES
+    from .domain.languages import LANGUAGES, is_language
     if value is None:
         return None
     code = value.strip().lower() if isinstance(value, str) else None
-    if code not in LANGUAGES:
+    if not is_language(code):
         raise UsageError(f"unknown language {shown(value)}",
                          f"use one of {', '.join(LANGUAGES)}, or None to detect it")
     return code

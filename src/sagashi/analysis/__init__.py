@@ -1,6 +1,7 @@
 """Japanese analysis: SudachiPy units, character folding, readings, romaji.
 
-Only this package imports ``sudachipy``. Its modules load lazily, so that
+Only this package imports ``sudachipy`` (and ``opencc``, in
+:mod:`~sagashi.analysis.chinese`). Its modules load lazily, so that
 importing :mod:`sagashi.analysis.chars` (as the command line does) does not
 pull in Whoosh or Sudachi:
 
@@ -10,7 +11,9 @@ pull in Whoosh or Sudachi:
 - :mod:`~sagashi.analysis.morphemes`: the same analysis for indexing, worked
   out once per distinct morpheme;
 - :mod:`~sagashi.analysis.romaji`: romaji to hiragana;
-- :mod:`~sagashi.analysis.ngrams`: character bigrams of names.
+- :mod:`~sagashi.analysis.ngrams`: character bigrams of names;
+- :mod:`~sagashi.analysis.chinese`: Chinese characters as Japanese writes
+  them (OpenCC).
 """
 
 from __future__ import annotations

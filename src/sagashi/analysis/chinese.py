@@ -8,8 +8,9 @@ traditional forms (雇 -> 僱, 携 -> 攜, 岩 -> 巌); those are repaired.
 :func:`to_simplified` (``t2s``) puts traditional text in the form the
 Chinese glossary is keyed in.
 
-``opencc`` is imported, and its converters built (about 0.1 s), on the first
-call only: a query that is not Chinese never pays for it.
+``opencc`` is imported, and its converters built, on the first call only:
+loading them is the slow part of a first Chinese query (README,
+Performance), and a query that is not Chinese never pays for it.
 
 >>> to_japanese("越南人就业支援"), to_japanese("醫療"), to_simplified("醫療諮詢")
 ('越南人就業支援', '医療', '医疗咨询')
@@ -34,7 +35,7 @@ def _converter(config: str) -> Any:
     with _lock:
         found = _converters.get(config)
         if found is None:
-            import opencc  # only here: importing it and building s2t costs ~0.1 s
+            import opencc  # only here: the first Chinese query pays for loading it
             found = _converters[config] = opencc.OpenCC(config)
         return found
 

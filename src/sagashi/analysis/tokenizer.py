@@ -99,9 +99,11 @@ class ReadingFilter(Filter):
     """After each word token written with kanji or katakana, add its reading
     term (``~コベ``) at the same position and offsets: kanji for kana and
     romaji queries, katakana for loanwords typed another way (ボランテイア).
-    Hiragana and Latin words need none (a kana query also searches its
-    katakana and hiragana spellings), nor do compounds, whose parts carry
-    readings. Skipped in query mode: queries ask for readings explicitly.
+    Compounds carry their own reading beside their parts' (日本語 is
+    ``~ニホンゴ``, though its part 語 is too short to get one), so that kana
+    typed for a compound finds it. Hiragana and Latin words need none (a
+    kana query also searches its katakana and hiragana spellings). Skipped
+    in query mode: queries ask for readings explicitly.
 
     >>> [t.text for t in (SudachiTokenizer() | ReadingFilter())("神戸のカフェと sns")]
     ['神戸', '~コベ', 'カフェ', '~カフエ', 'sns']
@@ -111,7 +113,7 @@ class ReadingFilter(Filter):
         for t in tokens:
             # Read what we need first: filters after this one reuse the token.
             wanted = (not t.stopped and t.kind == "word" and t.mode != "query"
-                      and t.level != "C" and needs_reading(t.surface))
+                      and needs_reading(t.surface))
             term, text = reading_term(t.reading) if wanted else None, t.text
             yield t
             if term and term != text:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import overload
 
@@ -276,26 +277,34 @@ def cmd_search(args) -> int:
     if args.json:
         _print_json(results.to_json(args.explain))
     else:
-        print(render_results(results, _colour(args), args.explain))
+        print(render_results(results, _colour(args), args.explain, width=_terminal_width()))
     return 0
 
 
 def _search_stdin(args) -> int:
-    from ..errors import QueryError
+    """One query per line of stdin. With ``--json``, exactly one JSON line
+    per input line, so that answers stay aligned with questions: a blank
+    line gets an empty answer, a refused one an object with ``"error"``."""
+    from ..errors import InternalError, QueryError
+    from ..results import SearchResults
     from .render import render_results
     if hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="replace")  # bytes that are not text: U+FFFD, no crash
+        # bytes that are not text: U+FFFD, no crash; lines end at \n only, as
+        # the caller counts them (a stray \r is a space in the query)
+        sys.stdin.reconfigure(errors="replace", newline="\n")
     pref, entity, filters = _text(args.pref), _text(args.entity), _filters(args)
     with _engine(args) as engine:
         for line in sys.stdin:
             query = _text(line.rstrip("\r\n"))
             if not query.strip():
+                if args.json:
+                    _print_json(SearchResults(query, 0, ()).to_json(args.explain))
                 continue
             try:
                 results = engine.search(query, args.limit, pref=pref, entity=entity,
                                         filters=filters, explain=args.explain,
                                         facets=args.json, language=args.lang)
-            except QueryError as e:  # one bad line does not stop a batch
+            except (QueryError, InternalError) as e:  # one bad line does not stop a batch
                 _error(e.message, e.hint)
                 if args.json:
                     _print_json({"query": query, "language": args.lang, "total": 0, "hits": [],
@@ -304,7 +313,7 @@ def _search_stdin(args) -> int:
             if args.json:
                 _print_json(results.to_json(args.explain))
             else:
-                print(render_results(results, _colour(args), args.explain))
+                print(render_results(results, _colour(args), args.explain, width=_terminal_width()))
             sys.stdout.flush()
     return 0
 
@@ -338,7 +347,8 @@ def cmd_similar(args) -> int:
     if args.json:
         _print_json(results.to_json())
     else:
-        print(render_results(results, _colour(args), False, what="similar to"))
+        print(render_results(results, _colour(args), False, what="similar to",
+                             width=_terminal_width()))
     return 0
 
 
@@ -371,11 +381,9 @@ def cmd_index_build(args) -> int:
         report = build_index(args.data, args.index, encoding=args.encoding,
                              columns=_columns(args), sheet=_text(args.sheet), procs=args.procs,
                              progress=bar, lock_timeout=args.wait)
-    for note in report.notes:
-        _note(note)
-    _note(f"read {report.records_read:,} records from {report.data_path}, indexed "
-          f"{report.records_indexed:,} in {report.seconds:.1f} s ({_read_as(report)}) "
-          f"into {report.index_dir}")
+    _notes(report.notes, f"read {report.records_read:,} records from {report.data_path}, "
+           f"indexed {report.records_indexed:,} in {report.seconds:.1f} s "
+           f"({_read_as(report)}) into {report.index_dir}")
     return 0
 
 
@@ -385,11 +393,9 @@ def cmd_index_update(args) -> int:
         report = update_index(args.file, args.index, encoding=args.encoding,
                               columns=_columns(args), sheet=_text(args.sheet), progress=bar,
                               lock_timeout=args.wait)
-    for note in report.notes:
-        _note(note)
-    _note(f"read {report.records_read:,} records: added {report.added:,}, replaced "
-          f"{report.replaced:,}; the index at {report.index_dir} now holds "
-          f"{report.records_indexed:,}")
+    _notes(report.notes, f"read {report.records_read:,} records: added {report.added:,}, "
+           f"replaced {report.replaced:,}; the index at {report.index_dir} now holds "
+           f"{report.records_indexed:,}")
     return 0
 
 
@@ -476,6 +482,14 @@ def _note(message: str) -> None:
     print(f"sagashi: {message}", file=sys.stderr)
 
 
+def _notes(notes: Iterable[str], summary: str) -> None:
+    """What a build or an update noticed about the data's columns (a role no
+    column fills, records numbered by row), then the line that sums it up."""
+    for note in notes:
+        _note(note)
+    _note(summary)
+
+
 def _error(message: str, hint: str = "") -> None:
     line = f"sagashi: error: {message}"
     if hint:
@@ -506,6 +520,15 @@ def _colour(args) -> bool:
     if args.color == "never" or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty()
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width, to wrap long lines under their indent; None
+    when output goes to a file or a pipe (lines are left whole)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+    return max(shutil.get_terminal_size().columns, 40)
 
 
 def _silence_stdout() -> None:

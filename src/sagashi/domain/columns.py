@@ -97,7 +97,7 @@ def parse_mapping(spec: str | Mapping[str, str] | None) -> dict[str, str]:
     if spec is None:
         return {}
     if isinstance(spec, str):
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for part in (p for p in spec.split(",") if p.strip()):
             header, eq, role = part.partition("=")
             if not eq or not header.strip() or not role.strip():
@@ -199,7 +199,7 @@ def resolve(headers: Iterable[str], mapping: Mapping[str, str], path: str,
     mapped = {header_key(h) for h in mapping}
     candidates = sorted((_RECOGNISED[header_key(h)][1], i) for i, h in enumerate(headers)
                         if header_key(h) in _RECOGNISED and header_key(h) not in mapped)
-    notes = []
+    notes: list[str] = []
     for _, i in candidates:
         role = _RECOGNISED[header_key(headers[i])][0]
         if role in taken:
@@ -258,11 +258,11 @@ class Column:
     numeric: bool = False
     facet: bool = False
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str | bool]:
         return {"header": self.header, "numeric": self.numeric, "facet": self.facet}
 
     @classmethod
-    def from_json(cls, obj: dict) -> Column:
+    def from_json(cls, obj: Mapping[str, object]) -> Column:
         return cls(str(obj["header"]), bool(obj.get("numeric")), bool(obj.get("facet")))
 
 

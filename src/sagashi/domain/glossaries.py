@@ -24,8 +24,8 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import DataError
-from .languages import GLOSSARY_LANGUAGES, LANGUAGES
-from .resources import data_dir
+from .languages import GLOSSARY_LANGUAGES, LANGUAGES, Language
+from .resources import data_dir, data_lines
 
 __all__ = ["CHINESE_VARIANTS", "GLOSSARY_LANGUAGES", "LANGUAGES", "Entry", "chinese_variants",
            "glossary", "glossary_file", "read_glossary"]
@@ -49,13 +49,13 @@ class Entry:
         return not self.terms
 
 
-def glossary_file(code: str) -> str:
+def glossary_file(code: Language) -> str:
     """The file name of a language's glossary."""
     return f"glossary_{code}.tsv"
 
 
 @cache
-def glossary(code: str) -> tuple[Entry, ...]:
+def glossary(code: Language) -> tuple[Entry, ...]:
     """The entries of a language's bundled glossary (see :func:`read_glossary`)."""
     return read_glossary(data_dir() / glossary_file(code))
 
@@ -64,16 +64,10 @@ def read_glossary(path: Path) -> tuple[Entry, ...]:
     """The entries of a glossary file, checked: a header row, two cells on
     every line, no empty key or term, no key twice; :class:`DataError`
     (file and line) otherwise."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise DataError(f"cannot read the glossary ({e.strerror})", str(path)) from None
     entries: list[Entry] = []
     seen: dict[str, int] = {}
     header = False
-    for n, line in enumerate(lines, 1):
-        if not line.strip() or line.startswith("#"):
-            continue
+    for n, line in data_lines(path, "the glossary"):
         cells = line.split("\t")
         if len(cells) != 2 or not all(c.strip() for c in cells):
             raise DataError(f"a glossary line holds a key and its Japanese terms, two cells "
@@ -106,11 +100,5 @@ def chinese_variants() -> frozenset[str]:
     them (醫, 學, 國 ...): those OpenCC's traditional-to-Japanese conversion
     changes. Simplified characters need no list: Japanese encodings lack
     them (see :func:`sagashi.query.languages.detect.chinese_marks`)."""
-    path = data_dir() / CHINESE_VARIANTS
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise DataError(f"cannot read the Chinese character list ({e.strerror})",
-                        str(path)) from None
-    return frozenset(ch for line in lines if not line.startswith("#")
-                     for ch in line.strip())
+    lines = data_lines(data_dir() / CHINESE_VARIANTS, "the Chinese character list")
+    return frozenset(ch for _, line in lines for ch in line.strip())

@@ -68,21 +68,26 @@ def cache_dir() -> Path:
     return Path(cache) / "sagashi"
 
 
-@cache
-def read_table(name: str) -> tuple[dict, ...]:
-    """Rows of a bundled TSV table as dicts keyed by its header.
-
-    Lines starting with ``#`` and blank lines are skipped.
-    """
-    path = data_dir() / name
+def data_lines(path: Path, what: str) -> list[tuple[int, str]]:
+    """The lines of a bundled table that hold data, with their line numbers:
+    blank lines and comments (``#`` first) left out. A file that cannot be
+    read is a :class:`DataError` that says ``what`` it is."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise DataError(f"cannot read reference table ({e.strerror})", str(path)) from None
-    rows, header = [], None
-    for n, line in enumerate(lines, 1):
-        if not line.strip() or line.startswith("#"):
-            continue
+        raise DataError(f"cannot read {what} ({e.strerror})", str(path)) from None
+    return [(n, line) for n, line in enumerate(lines, 1)
+            if line.strip() and not line.startswith("#")]
+
+
+@cache
+def read_table(name: str) -> tuple[dict[str, str], ...]:
+    """Rows of a bundled TSV table as dicts keyed by its header (see
+    :func:`data_lines` for the lines read)."""
+    path = data_dir() / name
+    rows: list[dict[str, str]] = []
+    header: list[str] | None = None
+    for n, line in data_lines(path, "reference table"):
         cells = [c.strip() for c in line.split("\t")]
         if header is None:
             header = cells

@@ -36,7 +36,7 @@ from ..domain.fields import (
 from ..domain.places import prefecture_of
 from ..domain.records import Record
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def make_analyzer(analysis: SudachiAnalysis | None = None) -> Composable:

@@ -27,11 +27,14 @@ Source = Literal["literal", "compound", "sudachi synonym", "synonym", "related",
 
 @dataclass(frozen=True)
 class Expansion:
-    """How one source counts: ``weight`` relative to the literal word, and
-    whether what it produces may name a place."""
+    """How one source counts: ``weight`` relative to the literal word;
+    whether what it produces may name a place; and whether it is a weak
+    relation (a record found only through it ranks below every record
+    found directly, and says so)."""
 
     weight: float
     names_place: bool = False
+    weak: bool = False
 
 
 EXPANSIONS: dict[Source, Expansion] = {
@@ -39,7 +42,7 @@ EXPANSIONS: dict[Source, Expansion] = {
     "compound": Expansion(0.9, names_place=True),  # 日本語教室 -> 日本 語 教室
     "sudachi synonym": Expansion(0.5),  # SudachiDict groups: 子ども ~ 児童
     "synonym": Expansion(0.6),  # data/synonyms.tsv, relation "equal"
-    "related": Expansion(0.35),  # data/synonyms.tsv, relation "related"
+    "related": Expansion(0.35, weak=True),  # data/synonyms.tsv, relation "related"
     "reading": Expansion(0.7, names_place=True),  # こうべ -> 神戸
     "romaji": Expansion(0.7, names_place=True),  # kobe -> 神戸
     "glossary": Expansion(0.8),  # words of other languages: data/glossary_XX.tsv
@@ -56,6 +59,23 @@ EXPANSIONS: dict[Source, Expansion] = {
     "entity": Expansion(1.0),  # NPO法人 -> (特非)
     "prefix": Expansion(0.8),  # ボランティ* -> ボランティア (the prefix itself: 1.0)
 }
+
+#: A glossary translation that is part of one listed before it (japanese:
+#: 日本語, then 日本) is the broader word; it counts for this share.
+BROADER_TRANSLATION = 0.5
+
+
+def translation_scale(terms: tuple[str, ...] | list[str], i: int) -> float:
+    """How much the ``i``-th translation of a glossary row counts: fully,
+    unless an earlier one contains it (日本 after 日本語, 外国 after 外国人),
+    when it is the broader word. Spelling variants and other equals
+    (食料支援, 食糧支援; 移民, 移住者) count alike.
+
+    >>> translation_scale(("日本語", "日本"), 1), translation_scale(("食料支援", "食糧支援"), 1)
+    (0.5, 1.0)
+    """
+    term = terms[i]
+    return BROADER_TRANSLATION if any(term in earlier for earlier in terms[:i]) else 1.0
 
 #: The source of a synonym of each relation in data/synonyms.tsv.
 RELATION_SOURCES: dict[str, Source] = {"equal": "synonym", "related": "related"}
@@ -77,6 +97,15 @@ def names_place(source: Source) -> bool:
     """Whether an alternative from ``source`` may name a place (and so is
     looked for in 所在地 too)."""
     return EXPANSIONS[source].names_place
+
+
+def is_weak(source: Source) -> bool:
+    """Whether ``source`` is a weak relation (ボランティア -> 支援者).
+
+    >>> is_weak("related"), is_weak("synonym")
+    (True, False)
+    """
+    return EXPANSIONS[source].weak
 
 
 def keyword_field(kind: Kind) -> str | None:

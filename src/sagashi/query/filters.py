@@ -10,8 +10,9 @@ Unknown places, types and columns are errors that list the known ones.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from whoosh import query as wq
 
@@ -20,9 +21,13 @@ from ..domain.columns import Column, as_number, facet_value, header_key
 from ..domain.fields import COLUMN_NUMBER, COLUMN_VALUE, column_field
 from ..errors import UsageError
 
-#: Comparison operators, longest first (so ``>=`` is not read as ``>``).
-OPERATORS = (">=", "<=", "=", ">", "<")
+#: A comparison of a column's value with a filter's.
+Operator = Literal[">=", "<=", "=", ">", "<"]
+#: The operators, longest first (so ``>=`` is not read as ``>``).
+OPERATORS: tuple[Operator, ...] = (">=", "<=", "=", ">", "<")
 _OPERATOR = re.compile("|".join(re.escape(op) for op in OPERATORS))
+#: Each operator by its text, for what ``_OPERATOR`` matched.
+_OPERATOR_OF: dict[str, Operator] = {op: op for op in OPERATORS}
 
 
 @dataclass(frozen=True)
@@ -30,26 +35,40 @@ class Condition:
     """One ``--filter``: a column's header, an operator and a value."""
 
     header: str
-    op: str
+    op: Operator
     value: str
 
     def __str__(self) -> str:
         return f"{self.header}{self.op}{self.value}"
 
 
-def parse_condition(text: str) -> Condition:
+def parse_condition(text: str, headers: Iterable[str] = ()) -> Condition:
     """``HEADER=VALUE``, ``HEADER>=NUMBER`` ... as a :class:`Condition`.
+
+    The first operator ends the header, unless the text starts with one of
+    ``headers`` (an index's columns, longest first) followed by an
+    operator: then that header is the column, so a header that holds ``=``,
+    ``<`` or ``>`` can still be filtered on.
 
     >>> parse_condition("助成額>=1000000")
     Condition(header='助成額', op='>=', value='1000000')
     >>> str(parse_condition(" 年度 = 2024 "))
     '年度=2024'
+    >>> parse_condition("<区分>=<A>", headers=["<区分>"])
+    Condition(header='<区分>', op='=', value='<A>')
     """
+    stripped = text.strip()
+    for header in sorted(headers, key=len, reverse=True):
+        if header and stripped.startswith(header):
+            rest = stripped[len(header):].lstrip()
+            m = _OPERATOR.match(rest)
+            if m is not None and rest[m.end():].strip():
+                return Condition(header, _OPERATOR_OF[m.group()], rest[m.end():].strip())
     m = _OPERATOR.search(text)
     if m is None or not text[:m.start()].strip() or not text[m.end():].strip():
         raise UsageError(f"a filter is HEADER=VALUE or HEADER>=NUMBER, got {text!r}",
                          "for example --filter '年度=2024' or --filter '助成額>=1000000'")
-    return Condition(text[:m.start()].strip(), m.group(), text[m.end():].strip())
+    return Condition(text[:m.start()].strip(), _OPERATOR_OF[m.group()], text[m.end():].strip())
 
 
 def conditions(filters: Mapping[str, object] | Sequence[str] | None) -> list[Condition]:
@@ -65,7 +84,7 @@ def conditions(filters: Mapping[str, object] | Sequence[str] | None) -> list[Con
                          "for example filters={'年度': 2024, '助成額': '>=1000000'}")
     if not isinstance(filters, Mapping):
         return [parse_condition(_text("filters", f)) for f in filters]
-    out = []
+    out: list[Condition] = []
     for header, wanted in filters.items():
         if not isinstance(header, str) or not header.strip():
             raise UsageError(f"a filter's column must be a header (text), got {header!r}",
@@ -74,7 +93,8 @@ def conditions(filters: Mapping[str, object] | Sequence[str] | None) -> list[Con
         for value in values:
             text = _text(f"filters[{header!r}]", value).strip()
             m = _OPERATOR.match(text)
-            op, rest = (m.group(), text[m.end():].strip()) if m else ("=", text)
+            op: Operator = _OPERATOR_OF[m.group()] if m else "="
+            rest = text[m.end():].strip() if m else text
             if not rest:
                 raise UsageError(f"filters[{header!r}] has no value", "for example '>=1000000'")
             out.append(Condition(header.strip(), op, rest))
@@ -94,7 +114,7 @@ def filter_query(pref: str | None, entity: str | None, wanted: Sequence[Conditio
     :class:`UsageError` for an unknown place, entity type or column, or a
     comparison on a column that is not numeric. ``reader`` (optional) adds
     the entity types the index holds to the known ones."""
-    subs = []
+    subs: list[wq.Query] = []
     if pref:
         place = places.resolve(pref)
         if place is None:

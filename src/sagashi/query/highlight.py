@@ -44,7 +44,7 @@ def marks_for(plan) -> Marks:
     readings: set[str] = set()
     groups: set[str] = set()
     phrases: set[tuple[str, ...]] = set()
-    for clause in plan.clauses:
+    for clause in plan.leaves():
         if clause.concept is None:
             continue
         for alt in clause.concept.alternatives:

@@ -44,8 +44,10 @@ from ..analysis import (
 )
 from ..analysis.romaji import romaji_to_hiragana
 from ..domain import entities, places
+from ..domain.languages import Language
 from ..domain.lexicon import Lexicon
-from .expansions import RELATION_SOURCES, Kind, Source, weight
+from .expansions import RELATION_SOURCES, Kind, Source, translation_scale, weight
+from .kana import KanaPiece, read_by_index
 from .languages import Dropped, Languages, Translated, Unknown
 
 #: Phrases that frame a question rather than say what is wanted.
@@ -77,15 +79,13 @@ MAX_CONCEPTS = 16
 #: A glossary phrase is also looked for as at most this many combinations
 #: of its words' translations (tulong sa pagkain: 支援 食料, 援助 食料 ...).
 MAX_PART_TERMS = 4
-#: Kana left over after known readings (し of こうべし, けん of ひょうごけん).
-MAX_LEFTOVER = 2
-#: Shortest kana piece read as a word on its own (shorter ones, like する,
-#: are too often grammar).
+#: The fewest kana a Latin-letter word in a query in another language must
+#: spell to be looked for by its reading (in Portuguese, "ban" is no romaji).
 MIN_READING = 3
 _KATAKANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa])[-‐‑‒–—―−ｰ－](?=[\u30a1-\u30fa]|$)")
 _KATAKANA_DOT = re.compile(r"(?<=[\u30a1-\u30fc])[・･](?=[\u30a1-\u30fc])")
 _JAPANESE_SCRIPT = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
-_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{2,}")
+_KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{2,}")
 
 
 
@@ -129,7 +129,7 @@ class Concept:
     label: str
     alternatives: tuple[Alternative, ...]
     fields: tuple[str, ...] | None = None
-    language: str | None = None
+    language: Language | None = None
     translated: tuple[str, ...] = ()
 
 
@@ -138,15 +138,15 @@ class Understood:
     """What a piece of query text asks for: its concepts, and the phrases
     (runs of finest words) it was typed as."""
 
-    concepts: list
-    phrases: list
+    concepts: list[Concept]
+    phrases: list[tuple[str, ...]]  # finest words of runs typed side by side
     fields: tuple[str, ...] | None = None
 
 
 @dataclass
 class _Span:
-    units: list  # the C units (level C or CA) of the span
-    parts: list  # their finest units, in order
+    units: list[Unit]  # the C units (level C or CA) of the span
+    parts: list[Unit]  # their finest units, in order
     surface: str
     key: str  # normalized words joined
     gap_before: bool = False  # a dropped word or particle stood before it
@@ -165,10 +165,10 @@ class Interpreter:
     lexicon: Lexicon
     known: Callable[[str], bool]
     languages: Languages | None = None
-    language: str = "ja"
+    language: Language = "ja"
     min_romaji: int = 0
 
-    def detect(self, text: str) -> str:
+    def detect(self, text: str) -> Language:
         """The language ``text`` is written in ("ja" without ``languages``)."""
         return self.languages.detect(text, self.known) if self.languages else "ja"
 
@@ -179,7 +179,7 @@ class Interpreter:
         return self.languages is not None and self.language != "ja" and (
             self.language == "zh" or not _JAPANESE_SCRIPT.search(text))
 
-    def reading(self, language: str) -> Interpreter:
+    def reading(self, language: Language) -> Interpreter:
         """This interpreter, reading text in ``language``."""
         return self if language == self.language else dataclasses.replace(self, language=language)
 
@@ -249,8 +249,9 @@ class Interpreter:
         codes = entities.codes_for_alias(piece.words)
         if codes and (fields is None or "entity" in fields):
             extra.append(alternative("entity", codes, "entity"))
-        for term in others:
-            extra += self._translations(term, "glossary", "place name")
+        for i, term in enumerate(others, 1):  # a broader word (日本 after 日本語) counts for less
+            extra += self._translations(term, "glossary", "place name",
+                                        translation_scale(piece.terms, i))
         for combination in itertools.islice(itertools.product(*piece.parts), MAX_PART_TERMS):
             words = tuple(w for term in combination for w in self._parts(term))
             if words:
@@ -264,20 +265,22 @@ class Interpreter:
             concepts.append(Concept(label, alts, fields, piece.language, piece.terms))
         return Understood(concepts, understood.phrases, fields)
 
-    def _translations(self, term: str, source: Source, place_source: Source) -> list[Alternative]:
+    def _translations(self, term: str, source: Source, place_source: Source,
+                      scale: float = 1.0) -> list[Alternative]:
         """A translation's alternatives: its words (as ``source``, or
         ``place_source`` for a place) and their domain synonyms; a prefecture
-        or region also by the records located there."""
+        or region also by the records located there; each weighted times
+        ``scale``."""
         alts = []
         place = places.lookup(term)
         if place and place.kind != "city":
-            alts.append(alternative("pref", place.prefectures, "place name"))
+            alts.append(alternative("pref", place.prefectures, "place name", scale))
         parts = self._parts(place.name[:-1] if place and place.kind == "city"
                             and place.name.endswith("市") else term)
         if parts:
-            alts.append(alternative("words", parts, place_source if place else source))
+            alts.append(alternative("words", parts, place_source if place else source, scale))
             # the translation's own synonyms (language class -> 日本語教室 ~ 日本語学習)
-            alts += self._synonyms(None, self.lexicon.key(term), weight(source), source)
+            alts += self._synonyms(None, self.lexicon.key(term), weight(source) * scale, source)
         return alts
 
     def phrase(self, text: str, fields: tuple[str, ...] | None = None) -> Concept | None:
@@ -310,14 +313,16 @@ class Interpreter:
         return self._special(span, fields, single=True) or self._word(span, fields)
 
     def _kana_readings(self, text: str, fields) -> tuple[str, list[Concept]]:
-        """Hiragana that Sudachi cannot read as words (あまくさ -> 甘く + さ) but that
-        spell known readings (天草 is アマクサ) become reading concepts; their
-        text is blanked out for the rest of the analysis."""
+        """Kana that Sudachi misreads (あまくさ -> 甘く + さ, にほんごきょうしつ ->
+        にほん + 御教室) but that spells readings the index holds (天草 is
+        アマクサ; 日本語 + 教室) become one concept per reading
+        (:mod:`sagashi.query.kana`); their text is blanked out for the rest
+        of the analysis."""
         concepts = []
-        for m in _HIRAGANA_RUN.finditer(text):
+        for m in _KANA_RUN.finditer(text):
             run = m.group()
             if not _standalone(text, m.start(), m.end()):
-                continue  # hiragana against other script is grammar (している), not a name
+                continue  # kana against other script is grammar (している), not a name
             place = places.lookup_reading(run)
             if place is not None:  # ひょうごけん: the prefecture
                 alts = [alternative("pref", place.prefectures, "prefecture")]
@@ -327,32 +332,27 @@ class Interpreter:
                 concepts.append(Concept(run, tuple(alts), fields))
                 text = text[:m.start()] + " " * len(run) + text[m.end():]
                 continue
-            if len([u for u in self.analysis.units(run) if u.level != "A"]) < 2:
-                continue  # Sudachi read it as one word: its normal path covers it
-            pieces = self._reading_cover(run)
-            if pieces:
-                concepts += [Concept(piece, (alternative("term", (term,), "reading"),), fields)
-                             for piece, term in pieces]  # "term": one word, any kind
-                text = text[:m.start()] + " " * len(run) + text[m.end():]
+            pieces = read_by_index(run, self.analysis, self.known,
+                                   QUERY_STOPWORDS.__contains__)
+            concepts += [self._piece(piece, fields) for piece in pieces]
+            for piece in pieces:  # what is left of the run goes to Sudachi
+                at = m.start() + piece.start
+                text = text[:at] + " " * len(piece.text) + text[at + len(piece.text):]
         return text, concepts
 
-    def _reading_cover(self, run: str) -> list[tuple[str, str]]:
-        """Split a kana run into the fewest known readings (or known words
-        spelt in katakana), longest first, allowing a short leftover at the
-        end (こうべし -> こうべ + し); [] if it cannot be covered."""
-        pieces, start = [], 0
-        while start < len(run):
-            for end in range(len(run), start + MIN_READING - 1, -1):
-                piece = run[start:end]
-                term = next((t for t in (reading_term(piece), fold(to_katakana(piece)))
-                             if t and self.known(t)), None)
-                if term:
-                    pieces.append((piece, term))
-                    start = end
-                    break
-            else:
-                return pieces if pieces and len(run) - start <= MAX_LEFTOVER else []
-        return pieces
+    def _piece(self, piece: KanaPiece, fields) -> Concept:
+        """The concept of a piece of kana read by the index: its reading,
+        and when Sudachi reads the piece alone as one word (しごと -> 仕事),
+        that word with its synonyms too."""
+        reading = alternative("term", (piece.term,), "reading")  # "term": one word, any kind
+        spans = _content_spans(self.analysis.units(piece.text))
+        if (len(spans) == 1 and len(spans[0].units) == 1 and spans[0].surface == piece.text
+                and self.known(spans[0].key)):
+            word = self._single(spans[0], fields)
+            if any(a.terms == reading.terms for a in word.alternatives):
+                return word
+            return Concept(piece.text, (*word.alternatives, reading), fields)
+        return Concept(piece.text, (reading,), fields)
 
     def _is_synonym_span(self, span: _Span) -> bool:
         return self.lexicon.has_synonyms(span.key) or self.lexicon.has_synonyms(span.surface)
@@ -426,8 +426,8 @@ class Interpreter:
         alts = [_literal(span), *self._unit_alternatives(span)] if (single or in_data) else []
         japanese, found_in = self.lexicon.english(surface)
         source: Source = "glossary" if found_in == "glossary" else "place"
-        for term in japanese:
-            alts += self._translations(term, source, source)
+        for i, term in enumerate(japanese):  # a broader word (日本 after 日本語) counts for less
+            alts += self._translations(term, source, source, translation_scale(japanese, i))
         if single and not in_data:
             kana = romaji_to_hiragana(surface)
             reading = reading_term(kana) if kana and len(kana) >= self.min_romaji else None

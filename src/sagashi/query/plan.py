@@ -20,10 +20,11 @@ from whoosh import query as wq
 from ..analysis import READING_PREFIX, SYNONYM_PREFIX, bigrams, fold
 from ..domain import entities, places
 from ..domain.fields import DEFAULT_FIELDS, TEXT_FIELDS, is_column_field
+from ..domain.languages import Language
 from ..whoosh_ext.scoring import BestOf, blended_df, lucene_idf
-from .expansions import keyword_field, names_place, weight
+from .expansions import is_weak, keyword_field, names_place, weight
 from .interpret import Alternative, Concept, Interpreter, alternative
-from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words, plain_text
+from .syntax import And, Field, Node, Not, Or, Phrase, Prefix, Seq, Words, bracketed, plain_text
 
 #: Score a keyword-field match (prefecture, entity type) is worth, before weights.
 KEYWORD_SCORE = 3.0
@@ -50,9 +51,20 @@ class Clause:
     label: str
     query: wq.Query
     concept: Concept | None = None
-    required: bool = False  # quoted phrases and field:value are never relaxed
+    required: bool = False  # quoted phrases, field:value and groups are never relaxed
     weight: float = 1.0  # how informative a match is (IDF of its commonest form)
     known: bool = True  # whether any record could match it at all
+    #: For a bracketed group run as written (``(ウクライナ OR ベトナム)``): the
+    #: clauses of the words inside it, for explain, highlights and messages.
+    parts: tuple[Clause, ...] = ()
+    #: For a concept with weak forms (ボランティア ~ 支援者): the query of its
+    #: other forms, which find it directly. None when it has no weak forms.
+    direct: wq.Query | None = None
+
+    def leaves(self) -> tuple[Clause, ...]:
+        """The clauses of single words this clause stands for: its parts for
+        a group, else itself."""
+        return self.parts or (self,)
 
 
 @dataclass(frozen=True)
@@ -64,38 +76,66 @@ class Plan:
     strict: wq.Query | None = None  # set for explicit AND / OR queries
     name: wq.Query | None = None  # the query text as part of an organisation name
     boost: wq.Query | None = None  # optional: words typed together, found together
-    language: str = "ja"  # the language the query was read in
+    language: Language = "ja"  # the language the query was read in
+    text: str = ""  # the query as typed (normalized), for messages
 
     @property
     def empty(self) -> bool:
         return not self.clauses and self.strict is None
 
+    def leaves(self) -> tuple[Clause, ...]:
+        """The clauses of the single words the query asks for (a group's
+        words included)."""
+        return tuple(leaf for clause in self.clauses for leaf in clause.leaves())
 
-def make_plan(node: Node, interpreter: Interpreter, reader, language: str | None = None) -> Plan:
+    @property
+    def unmatched(self) -> tuple[str, ...]:
+        """The words of the query (as typed) that no record contains, in
+        any of their forms; unknown words typed as one (量子 + コンピュータ)
+        are named as one (量子コンピュータ)."""
+        out: list[str] = []
+        joinable = False
+        for clause in self.leaves():
+            if clause.known:
+                joinable = False
+                continue
+            if joinable and out[-1] + clause.label in self.text:
+                out[-1] += clause.label
+            else:
+                out.append(clause.label)
+            joinable = True
+        return tuple(dict.fromkeys(out))
+
+
+def make_plan(node: Node, interpreter: Interpreter, reader, language: Language | None = None,
+              text: str = "") -> Plan:
     """Compile a parsed query into a :class:`Plan`, reading its words in
-    ``language`` (default: the one it is detected to be written in)."""
+    ``language`` (default: the one it is detected to be written in);
+    ``text`` is the query as typed, for messages."""
     language = language or interpreter.detect(plain_text(node))
     interpreter = interpreter.reading(language)
     share = MAX_PREFIX_DOCS // max(1, _prefixes(node))  # the prefixes share one budget
     if isinstance(node, (And, Or)):
         clauses = _clauses(node, interpreter, reader, None, share)
         strict = _strict(node, interpreter, reader, None, share)
-        return Plan(tuple(c for c in clauses), (), strict, language=language)
+        return Plan(tuple(c for c in clauses), (), strict, language=language, text=text)
     items = tuple(dict.fromkeys(node.items))[:MAX_CLAUSES] if isinstance(node, Seq) else (node,)
     positive, negative, phrases = [], [], []
     for item in items:
-        if isinstance(item, Not):
-            negative += _clauses(item.item, interpreter, reader, None, share)
+        if isinstance(item, Not):  # what it excludes, as written: -(a AND b) hides a and b together
+            negative.append(_group_clause(item.item, interpreter, reader, share))
         elif isinstance(item, Words):
             understood = interpreter.understand(item.text)
             positive += [concept_clause(c, reader) for c in understood.concepts]
             phrases += understood.phrases
+        elif _has_group(item):  # 難民 (ウクライナ OR ベトナム) is 難民 AND (ウクライナ OR ベトナム)
+            positive.append(_group_clause(item, interpreter, reader, share))
         else:  # quoted phrases, field:value and prefix* are what the searcher insisted on
             positive += [dataclasses.replace(c, required=True)
                          for c in _clauses(item, interpreter, reader, None, share)]
     name = _name_query(node.text) if isinstance(node, Words) and positive else None
     return Plan(_bounded(positive), _bounded(negative), name=name,
-                boost=_phrase_boost(phrases[:MAX_CLAUSES]), language=language)
+                boost=_phrase_boost(phrases[:MAX_CLAUSES]), language=language, text=text)
 
 
 def _bounded(clauses: list[Clause]) -> tuple[Clause, ...]:
@@ -129,6 +169,27 @@ def _name_query(text: str) -> wq.Query | None:
         return None
     return wq.Term("name_grams", grams[0]) if len(grams) == 1 else \
         wq.Phrase("name_grams", grams)
+
+
+def _has_group(node: Node) -> bool:
+    """Whether a node holds a bracketed group, to be run as written: AND,
+    OR, or several items in parentheses (``(a -b)``)."""
+    if isinstance(node, (And, Or, Seq)):
+        return True
+    if isinstance(node, (Field, Not)):
+        return _has_group(node.item)
+    return False
+
+
+def _group_clause(node: Node, interpreter: Interpreter, reader, prefix_docs: int) -> Clause:
+    """One required clause for a part of a query run as written (a
+    bracketed group, or what a ``-`` or NOT excludes); the clauses of its
+    words are kept as its parts."""
+    parts = tuple(_clauses(node, interpreter, reader, None, prefix_docs))
+    query = _strict(node, interpreter, reader, None, prefix_docs)
+    return Clause(bracketed(node), query, None, required=True,
+                  weight=max((p.weight for p in parts), default=1.0),
+                  known=any(p.known for p in parts) or not parts, parts=parts)
 
 
 def _prefixes(node: Node) -> int:
@@ -177,10 +238,27 @@ def _strict(node: Node, interpreter: Interpreter, reader, fields=None,
         return wq.Or(subs) if isinstance(node, Or) else wq.And(subs)
     if isinstance(node, Not):
         return wq.Not(_strict(node.item, interpreter, reader, fields, prefix_docs))
+    if isinstance(node, Field) and _has_group(node.item):
+        return _strict(_field_inside(node.field, node.item), interpreter, reader, fields,
+                       prefix_docs)
     clauses = _clauses(node, interpreter, reader, fields, prefix_docs)
     if not clauses:
         return wq.NullQuery
     return clauses[0].query if len(clauses) == 1 else wq.And([c.query for c in clauses])
+
+
+def _field_inside(field: str, node: Node) -> Node:
+    """``field:(a OR -b)`` as ``field:a OR -field:b``: the field applied to
+    each word of a group (a field written inside it wins)."""
+    if isinstance(node, (And, Or, Seq)):
+        return type(node)(tuple(_field_inside(field, item) for item in node.items))
+    if isinstance(node, Not):
+        return Not(_field_inside(field, node.item))
+    if isinstance(node, Field):
+        return node
+    if isinstance(node, Phrase):
+        return Field(field, Phrase(node.text, field))
+    return Field(field, node)
 
 
 def _fields_of(field: str | None) -> tuple[str, ...] | None:
@@ -201,23 +279,30 @@ def concept_clause(concept: Concept, reader=None) -> Clause:
     if reader is None:
         subs = [alternative_query(alt, concept.fields) for alt in concept.alternatives]
         return Clause(concept.label, _best(subs), concept)
-    dfs = {alt: _alternative_df(reader, alt) for alt in concept.alternatives}
+    dfs = {alt: _alternative_df(reader, alt, concept.fields) for alt in concept.alternatives}
     useful = _strongest([alt for alt in concept.alternatives if dfs[alt] > 0]
                         or [concept.alternatives[0]], literal)
     target = _idf(reader, literal.terms) if literal and dfs[literal] else _idf(reader, ())
-    subs = []
+    subs, direct = [], []
     for alt in useful:
         scale = 1.0
         if alt is not literal and alt.kind in ("words", "phrase", "term"):
             scale = target / _idf(reader, alt.terms)
         subs.append(alternative_query(alt, concept.fields, scale))
+        if not is_weak(alt.source):
+            direct.append(subs[-1])
     # informativeness: of the word as typed when records contain it, else of
-    # the commonest form that stands in for it
+    # the commonest form that stands in for it. A word no record holds counts
+    # as one a single record holds: as informative as a word can be, but no
+    # more (the smoothed IDF of a word found nowhere is an artefact that
+    # would let one unknown word outweigh any ordinary word beside it).
     df = dfs[literal] if literal else 0
     if df == 0:
         df = max(dfs.values())
     return Clause(concept.label, _best(subs), concept,
-                  weight=lucene_idf(reader.doc_count_all(), df), known=df > 0)
+                  weight=lucene_idf(reader.doc_count_all(), max(df, 1)), known=df > 0,
+                  direct=None if len(direct) == len(subs) else
+                  _best(direct) if direct else wq.NullQuery)
 
 
 def primary(concept: Concept) -> Alternative | None:
@@ -247,13 +332,14 @@ def _best(subs: list[wq.Query]) -> wq.Query:
     return subs[0] if len(subs) == 1 else BestOf(subs, tiebreak=TIEBREAK)
 
 
-def _alternative_df(reader, alt: Alternative) -> int:
+def _alternative_df(reader, alt: Alternative, fields: tuple[str, ...] | None = None) -> int:
     """About how many records an alternative matches (a phrase: at most as
-    many as its rarest word)."""
+    many as its rarest word), in ``fields`` when the query names them (a
+    kept column: 担当者:鈴木), else in the text fields."""
     field = keyword_field(alt.kind)
     if field is not None:
         return sum(reader.doc_frequency(field, v) for v in alt.terms)
-    return min(blended_df(reader, TEXT_FIELDS, t) for t in alt.terms)
+    return min(blended_df(reader, fields or TEXT_FIELDS, t) for t in alt.terms)
 
 
 def _idf(reader, terms: tuple[str, ...]) -> float:

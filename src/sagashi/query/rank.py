@@ -15,11 +15,17 @@ own function below:
    enough of the query's information follow, by how many clauses they match,
    how informative those are, then score (:func:`partial_matches`).
 
+Records found only through a weak relation (ボランティア -> 支援者: every
+clause they match, they match only through related words) come after every
+record found directly (:func:`weak_only`). Words no record contains are left
+out first (:func:`without_unmatched`).
+
 Explicit AND / OR queries are run as written (their plan is strict).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -82,16 +88,79 @@ def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> R
 
 
 def _run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None) -> Ranking:
+    searchable = without_unmatched(plan)
+    if searchable is None:
+        return Ranking([], 0, union())
+    plan = searchable
     scope = Scope.of(searcher, plan, filter_q)
     full = full_matches(searcher, plan, scope)
-    ranked = with_phrase_bonus(searcher, plan, full, limit)
+    weak = weak_full_matches(searcher, plan.clauses, full)
+    ranked = with_phrase_bonus(searcher, plan, full.without(weak), limit)
     ranked, named = promote_names(searcher, plan, scope, full, ranked, limit)
     matching = union(full, named)
+    later: Ranked = []
     if len(ranked) < limit:
-        relaxed = partial_matches(searcher, plan, scope, matching, limit)
-        ranked += relaxed[:limit - len(ranked)]
+        relaxed, weak_relaxed = partial_matches(searcher, plan, scope, matching, limit)
         matching = union(matching, [d for d, _, _ in relaxed])
+        ranked += [r for r in relaxed if r[0] not in weak_relaxed][:limit - len(ranked)]
+        later = [r for r in relaxed if r[0] in weak_relaxed]
+    # found only through weak relations (ボランティア -> 支援者): below every direct match
+    if len(ranked) < limit:
+        weak_full = full.among(weak).without(named)
+        ranked += with_phrase_bonus(searcher, plan, weak_full, limit - len(ranked))
+    ranked += later[:limit - len(ranked)]
     return Ranking(ranked, len(matching), matching)
+
+
+def weak_full_matches(searcher, clauses, full: Scores) -> np.ndarray:
+    """Those of the full matches (which match every clause) found only
+    through weak relations: :func:`weak_only` for all of them, with arrays."""
+    if not len(full) or any(c.direct is None for c in clauses):
+        return union()  # a clause with no weak form is matched directly
+    weak = np.zeros(len(full), dtype=np.int64)
+    for clause in clauses:
+        direct = bulk.score_all(searcher, clause.direct, full) \
+            if clause.direct is not wq.NullQuery else Scores()
+        weak += ~member(full.ids, direct.ids)
+    return full.ids[weak == len(clauses)]
+
+
+def weak_only(searcher, clauses, docs: dict[int, list[Clause] | None]) -> set[int]:
+    """Those of ``docs`` (each mapped to the clauses it matched, None for
+    all of them) found only through weak relations (ボランティア -> 支援者):
+    every clause they match, they match only through weak forms."""
+    weak: dict[int, int] = {}
+    for clause in clauses:
+        if clause.direct is None:
+            continue
+        found = {d for d, matched in docs.items() if matched is None or clause in matched}
+        if not found:
+            continue
+        direct = bulk.score_all(searcher, clause.direct, found) \
+            if clause.direct is not wq.NullQuery else {}
+        for d in found.difference(direct):
+            weak[d] = weak.get(d, 0) + 1
+    return {d for d, count in weak.items()
+            if count == len(clauses if docs[d] is None else docs[d] or ())}
+
+
+def without_unmatched(plan: Plan) -> Plan | None:
+    """The plan without the words no record contains, which could only empty
+    it (難民 ブラジル is searched as 難民, and ブラジル is reported as
+    unmatched); None when what is left is not worth searching on its own,
+    by the rule for partial matches (:func:`partial_enough`): 支援 beside an
+    unknown word says too little, and a query of unknown words nothing.
+
+    Words the searcher insisted on (a quoted phrase, field:value, a group)
+    and queries run as written (explicit AND / OR) are kept as they are.
+    """
+    unknown = [c for c in plan.clauses if not c.known and not c.required]
+    if plan.strict is not None or not unknown:
+        return plan
+    kept = [c for c in plan.clauses if c.known or c.required]
+    if not partial_enough(kept, list(plan.clauses)):
+        return None
+    return dataclasses.replace(plan, clauses=tuple(kept))
 
 
 def full_matches(searcher, plan: Plan, scope: Scope) -> Scores:
@@ -129,21 +198,23 @@ def promote_names(searcher, plan: Plan, scope: Scope, full: Mapping[int, float],
     return (named + [r for r in ranked if r[0] not in named_set])[:limit], named_set
 
 
-def partial_matches(searcher, plan: Plan, scope: Scope, seen, limit: int) -> Ranked:
+def partial_matches(searcher, plan: Plan, scope: Scope, seen,
+                    limit: int) -> tuple[Ranked, set[int]]:
     """Documents (not in ``seen``) that match some of a plain query's
     optional clauses and hold enough of its information
     (:func:`partial_enough`): more clauses first, then the more informative
-    words, then score. Empty for strict and one-clause queries."""
+    words, then score; and those of them found only through weak relations
+    (:func:`weak_only`). Nothing for strict and one-clause queries."""
     n = len(plan.clauses)
     optional = [c for c in plan.clauses if not c.required]
     if plan.strict is not None or n < 2 or not optional:
-        return []
+        return [], set()
     required = [c.query for c in plan.clauses if c.required]
     wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
     pool = scope.keep(bulk.score_all(searcher, wq.And([*required, wanted]) if required
                                      else wanted))
     best = _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
-    unseen = ~member(np.array([d for d, _ in best], dtype=np.int64), _sorted(seen))
+    unseen = ~member(np.array([d for d, _ in best], dtype=np.int64), union(seen))
     candidates = [c for c, new in zip(best, unseen.tolist()) if new]
     matched = matches_by_doc(searcher, optional, [d for d, _ in candidates])
     base = n - len(optional)
@@ -152,7 +223,10 @@ def partial_matches(searcher, plan: Plan, scope: Scope, seen, limit: int) -> Ran
                and partial_enough(matched[d], optional)]
     weights = {d: sum(c.weight for c in matched[d]) for d, _, _ in relaxed}
     relaxed.sort(key=lambda x: (-x[2], -weights[x[0]], -x[1]))
-    return relaxed
+    required_clauses = [c for c in plan.clauses if c.required]
+    weak = weak_only(searcher, plan.clauses,
+                     {d: [*required_clauses, *matched[d]] for d, _, _ in relaxed})
+    return relaxed, weak
 
 
 def partial_enough(matched: list[Clause], clauses: list[Clause]) -> bool:
@@ -187,10 +261,6 @@ def matching(searcher, q: wq.Query, docnums) -> list[int]:
 def _top(scores: Mapping[int, float], k: int) -> list[tuple[int, float]]:
     """The ``k`` best ``(docnum, score)``, ties in document order (as Whoosh)."""
     return Scores.of(scores).top(k)
-
-
-def _sorted(docs) -> np.ndarray:
-    return union(docs)
 
 
 def _all(clauses) -> wq.Query:

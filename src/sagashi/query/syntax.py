@@ -136,6 +136,41 @@ def parse(text: str, fields: Mapping[str, str] | None = None) -> Node:
     return Words("") if node is None else node
 
 
+def unparse(node: Node) -> str:
+    """Query text for a parsed node, as a person would type it (a group in
+    parentheses, a field by its English name): the label of a group of a
+    query in ``--explain`` and in messages.
+
+    >>> unparse(parse('難民 (ウクライナ OR "伴走 支援") -所在地:東京'))
+    '難民 (ウクライナ OR "伴走 支援") -location:東京'
+    """
+    if isinstance(node, Words):
+        return node.text
+    if isinstance(node, Phrase):
+        return f'"{node.text}"'
+    if isinstance(node, Prefix):
+        return f"{node.text}*"
+    if isinstance(node, Field):
+        return f"{node.field}:{bracketed(node.item)}"
+    if isinstance(node, Not):
+        return f"-{bracketed(node.item)}"
+    if isinstance(node, And):
+        return " AND ".join(bracketed(item) for item in node.items)
+    if isinstance(node, Or):
+        return " OR ".join(bracketed(item) for item in node.items)
+    return " ".join(bracketed(item) for item in node.items)
+
+
+def bracketed(node: Node) -> str:
+    """:func:`unparse`, with a group of several items in parentheses.
+
+    >>> bracketed(parse("ウクライナ OR ベトナム")), bracketed(parse("難民"))
+    ('(ウクライナ OR ベトナム)', '難民')
+    """
+    text = unparse(node)
+    return f"({text})" if isinstance(node, (And, Or, Seq)) else text
+
+
 def _tokenize(text: str, fields: Mapping[str, str]) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     pos = 0

@@ -12,6 +12,7 @@ the web stack never adds to the start-up of ``sagashi search``.
 - ``app.py``      the routes, error handling and security headers
 - ``params.py``   query parameters -> checked values (limits, pages)
 - ``views.py``    search results -> what the templates show (snippets, links)
+- ``cache.py``    recent answers, kept until the index changes
 - ``i18n.py``     the interface's words in Japanese and English
 - ``openapi.py``  the API's OpenAPI document
 - ``server.py``   binding a socket (loopback by default) and running uvicorn

@@ -3,10 +3,11 @@ one shared :class:`~sagashi.engine.Engine`.
 
 Routes (all GET; every other method is refused with 405)::
 
-    /                          the search page: ?q= &pref= &entity= &page= &lang=
+    /                          the search page: ?q= &pref= &entity= &filter= &query_lang= &page=
+                               &lang= (the interface's language)
     /projects/{no}             one project in full, with its similar projects
     /api/search                as ``sagashi search --json``: ?q= &limit= &page= &pref= &entity=
-                               &explain=
+                               &filter= &query_lang= &explain=
     /api/projects/{no}         as ``sagashi show NO --json``
     /api/projects/{no}/similar as ``sagashi similar NO --json``: ?limit=
     /api/openapi.json          the API described as OpenAPI 3.1
@@ -38,19 +39,22 @@ from ..errors import (
     EngineClosedError,
     IndexStateError,
     NotFoundError,
+    QueryError,
     SagashiError,
     UsageError,
 )
+from ..results import JsonObject
 from . import i18n, openapi, views
 from .cache import DEFAULT_SIZE, AnswerCache
 from .params import (
     MAX_API_LIMIT,
     PER_PAGE,
+    FilterError,
     ParamError,
     SearchParams,
     project_number,
     search_params,
-    whole_number,
+    whole_number_param,
 )
 
 log = logging.getLogger("sagashi.web")
@@ -150,9 +154,11 @@ class Site:
     def search_page(self, request: Request) -> Response:
         page = self._page(request)
         try:
-            params = search_params(request.query_params, api=False)
-        except ParamError as e:
-            return page.error(e, SearchParams(request.query_params.get("q", "")))
+            params = search_params(request.query_params, api=False,
+                                   headers=self._headers(request))
+        except SagashiError as e:  # a bad parameter, or the index cannot be read
+            return page.error(e, SearchParams(request.query_params.get("q", "")),
+                              retry=isinstance(e, FilterError))
         if not params.q.strip():
             return page.render("search.html", params, data=None, examples=i18n.EXAMPLES)
         try:
@@ -160,7 +166,9 @@ class Site:
                                   lambda: page.html("search.html", params,
                                                     data=self._search(params), examples=()))
         except SagashiError as e:
-            return page.error(e, params)
+            filtered = bool(params.pref or params.entity or params.filters)
+            return page.error(e, params, retry=filtered and isinstance(e, UsageError)
+                              and not isinstance(e, QueryError))
         return page.response(html)
 
     def project_page(self, request: Request) -> Response:
@@ -179,6 +187,14 @@ class Site:
             return page.error(e, SearchParams(""))
         return page.response(html)
 
+    def _headers(self, request: Request) -> tuple[str, ...]:
+        """The index's kept columns, when the request filters by some (to
+        read its ``filter=`` parameters; see :func:`.params.search_params`)."""
+        if "filter" not in request.query_params:
+            return ()
+        self.engine.refresh()
+        return tuple(c.header for c in self.engine.columns)
+
     def _page(self, request: Request) -> Page:
         lang, explicit = i18n.choose(request.query_params.get("lang"),
                                      request.headers.get("accept-language"))
@@ -186,18 +202,19 @@ class Site:
 
     # -- answers, kept per index generation ------------------------------------
 
-    def _search(self, params: SearchParams) -> dict:
-        key = ("search", params.q, params.limit, params.pref, params.entity, params.explain,
-               params.offset)
+    def _search(self, params: SearchParams) -> JsonObject:
+        key = ("search", params.q, params.limit, params.pref, params.entity, params.filters,
+               params.query_lang, params.explain, params.offset)
         return self.cache.get(self.engine.refresh(), key, lambda: self.engine.search(
             params.q, params.limit, pref=params.pref, entity=params.entity,
-            explain=params.explain, facets=True, offset=params.offset).to_json(params.explain))
+            filters=params.column_filters(), explain=params.explain, facets=True,
+            offset=params.offset, language=params.query_lang).to_json(params.explain))
 
-    def _project(self, no: int) -> dict:
+    def _project(self, no: int) -> JsonObject:
         return self.cache.get(self.engine.refresh(), ("project", no),
                               lambda: self.engine.get(no).to_json())
 
-    def _similar(self, no: int, limit: int) -> dict:
+    def _similar(self, no: int, limit: int) -> JsonObject:
         return self.cache.get(self.engine.refresh(), ("similar", no, limit),
                               lambda: self.engine.similar(no, limit).to_json())
 
@@ -205,7 +222,8 @@ class Site:
 
     def api_search(self, request: Request) -> Response:
         try:
-            data = self._search(search_params(request.query_params, api=True))
+            data = self._search(search_params(request.query_params, api=True,
+                                              headers=self._headers(request)))
         except SagashiError as e:
             return error_json(e)
         return JSONResponse(data)
@@ -220,7 +238,7 @@ class Site:
     def api_similar(self, request: Request) -> Response:
         try:
             no = project_number(request.path_params["no"])
-            limit = whole_number(request.query_params, "limit", SIMILAR, 1, MAX_API_LIMIT)
+            limit = whole_number_param(request.query_params, "limit", SIMILAR, 1, MAX_API_LIMIT)
             data = self._similar(no, limit)
         except SagashiError as e:
             return error_json(e)
@@ -263,14 +281,15 @@ class Site:
 class Page:
     """One HTML response in the reader's interface language."""
 
-    def __init__(self, templates: Environment, path: str, lang: str, explicit: bool) -> None:
+    def __init__(self, templates: Environment, path: str, lang: i18n.InterfaceLanguage,
+                 explicit: bool) -> None:
         self.templates = templates
         self.path = path
         self.lang = lang
         self.explicit = explicit
         self.t = i18n.Strings(lang)
 
-    def key(self, *request: object) -> tuple:
+    def key(self, *request: object) -> tuple[object, ...]:
         """What a page's HTML depends on besides the index: the request and
         the interface language (chosen, or from Accept-Language)."""
         return ("html", self.lang, self.explicit, *request)
@@ -293,7 +312,9 @@ class Page:
             t=self.t, lang=self.lang, urls=urls, params=params, v=views,
             per_page=PER_PAGE, languages=[
                 {"code": code, "name": i18n.NAMES[code], "current": code == self.lang,
-                 "url": urls.switch(self.path, code)} for code in i18n.LANGUAGES])
+                 "url": urls.switch(self.path, code)} for code in i18n.LANGUAGES],
+            query_languages=[{"code": code, "name": name}
+                             for code, name in i18n.QUERY_LANGUAGE_NAMES.items()])
         if data is not None:
             label = self._facet_label
             context.update(
@@ -306,31 +327,37 @@ class Page:
             context["similar_hits"] = [_hit_view(h) for h in context["similar"]["hits"]]
         return self.templates.get_template(template).render(context)
 
-    def error(self, error: SagashiError, params: SearchParams) -> HTMLResponse:
+    def error(self, error: SagashiError, params: SearchParams,
+              retry: bool = False) -> HTMLResponse:
+        """The message and hint the CLI gives for ``error``; with ``retry``
+        (a filter was the mistake), a link to the same search without the
+        filters."""
         status = status_for(error)
         if status >= 500:
             log.warning("%s", error.message)
+        unfiltered = views.Urls(params, self.lang if self.explicit else None).unfiltered()
         return self.render("error.html", params, status, title=self.t("error_title"),
-                           message=error.message, hint=error.hint, message_lang="en")
+                           message=error.message, hint=error.hint, message_lang="en",
+                           retry=unfiltered if retry and params.q.strip() else None)
 
     def not_found(self, message: str) -> HTMLResponse:
         return self.render("error.html", SearchParams(""), 404,
                            title=self.t("not_found_title"), message=message, hint="",
-                           message_lang=None)
+                           message_lang=None, retry=None)
 
     def message(self, status: int, message: str,
                 headers: dict[str, str] | None = None) -> HTMLResponse:
         return self.render("error.html", SearchParams(""), status, headers,
                            title=self.t("error_title"), message=message, hint="",
-                           message_lang=None)
+                           message_lang=None, retry=None)
 
     def _facet_label(self, name: str) -> str:
         key = f"facet_{name}"
         return self.t(key) if key in i18n.STRINGS[self.lang] else name
 
 
-def _hit_view(hit: dict) -> dict:
-    """A hit's JSON with its snippet cut into plain and marked pieces."""
-    extra = hit.get("extra")
+def _hit_view(hit: JsonObject) -> JsonObject:
+    """A hit's JSON with its snippet cut into plain and marked pieces, and
+    the other columns it shows."""
     return {**hit, "pieces": views.pieces(hit.get("snippet", ""), hit.get("spans") or ()),
-            "extra": extra if isinstance(extra, dict) else {}}
+            "columns": views.hit_columns(hit.get("extra"))}

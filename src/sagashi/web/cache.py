@@ -1,9 +1,9 @@
 """Recent answers, kept until the index changes.
 
 People ask the same things: the example queries, a facet, the next page and
-back, a project page. The engine answers each in a few milliseconds, and
-one engine answers one query at a time, so under load a queue forms; a
-repeated request served from memory skips the engine altogether. The same
+back, a project page. The engine scores every match of a query, and one
+engine answers one query at a time, so under load a queue forms; a repeated
+request served from memory skips the engine altogether. The same
 cache keeps the JSON answers of the engine and the HTML of the pages made
 from them (per interface language).
 

@@ -107,7 +107,10 @@ def memoized() -> Iterator[None]:
     matches in each segment, for all documents, is kept and reused: ranking
     scores a query's clauses several times (the whole query, the partial
     matches, each clause on the candidates). Queries must not change
-    meanwhile."""
+    meanwhile. Blocks inside a block share its memo."""
+    if _memo.get() is not None:
+        yield
+        return
     token = _memo.set({})
     try:
         yield

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from ...analysis import SudachiAnalysis
-from ...domain.languages import GLOSSARY_LANGUAGES, LANGUAGES
+from ...domain.languages import GLOSSARY_LANGUAGES, LANGUAGES, Language
 from .chinese import segment_chinese
 from .detect import detect
 from .glossary import Table, segment
@@ -43,10 +43,10 @@ class Languages:
 
     def __init__(self, analysis: SudachiAnalysis) -> None:
         self._analysis = analysis
-        self._tables: dict[str, Table] = {}
+        self._tables: dict[Language, Table] = {}
         self._lock = threading.Lock()
 
-    def table(self, code: str) -> Table:
+    def table(self, code: Language) -> Table:
         """The glossary table of a language, loaded on first use."""
         found = self._tables.get(code)
         if found is None:
@@ -56,12 +56,12 @@ class Languages:
                     found = self._tables[code] = Table.load(code)
         return found
 
-    def detect(self, text: str, known: Callable[[str], bool]) -> str:
+    def detect(self, text: str, known: Callable[[str], bool]) -> Language:
         """The language ``text`` is written in (a code of :data:`LANGUAGES`);
         ``known(term)`` says whether the index holds a Japanese word."""
         return detect(text, tokens(text), self.table, known, self._analysis)
 
-    def read(self, text: str, language: str) -> list[Piece]:
+    def read(self, text: str, language: Language) -> list[Piece]:
         """``text`` in ``language`` as pieces; Japanese text is one
         :class:`Untranslated` piece."""
         if language == "ja":

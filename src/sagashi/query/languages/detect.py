@@ -28,11 +28,12 @@ from collections.abc import Callable
 
 from ...analysis import SudachiAnalysis
 from ...domain.glossaries import chinese_variants
+from ...domain.languages import Language
 from .glossary import Table
 from .words import Token, vietnamese_letters
 
 #: The Latin-letter languages, in the order that breaks a tie.
-LATIN = ("en", "vi", "pt", "es", "tl", "id", "ne")
+LATIN: tuple[Language, ...] = ("en", "vi", "pt", "es", "tl", "id", "ne")
 #: A word this many Latin glossaries list is no evidence of a language.
 SHARED = 3
 _KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30ff\uff66-\uff9d]")
@@ -41,8 +42,8 @@ _SPANISH = re.compile("[ñ¿¡]", re.IGNORECASE)
 _PORTUGUESE = re.compile("[çãõ]", re.IGNORECASE)
 
 
-def detect(text: str, found: list[Token], table: Callable[[str], Table],
-           known: Callable[[str], bool], analysis: SudachiAnalysis) -> str:
+def detect(text: str, found: list[Token], table: Callable[[Language], Table],
+           known: Callable[[str], bool], analysis: SudachiAnalysis) -> Language:
     """The language code of ``text`` (whose words are ``found``)."""
     scripts = {t.script for t in found}
     if "hangul" in scripts:
@@ -60,7 +61,7 @@ def detect(text: str, found: list[Token], table: Callable[[str], Table],
     return "ja"
 
 
-def latin_language(words: list[Token], table: Callable[[str], Table]) -> str | None:
+def latin_language(words: list[Token], table: Callable[[Language], Table]) -> Language | None:
     """The Latin-letter language with the most evidence; when the only
     words any glossary lists are shared ones (visa, brasil, karihomen), the
     reading that covers most of them, English first; None when no glossary
@@ -72,7 +73,7 @@ def latin_language(words: list[Token], table: Callable[[str], Table]) -> str | N
                for w in words]  # SNS, NPO: Japanese writes them so too
     english = listed["en"]
 
-    def point(code: str, i: int, shared_too: bool = False) -> float:
+    def point(code: Language, i: int, shared_too: bool = False) -> float:
         """A word's evidence for a language whose reading covers it."""
         if neutral[i] or shared[i] >= SHARED and not shared_too:
             return 0.0

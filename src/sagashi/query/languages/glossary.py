@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ...domain.glossaries import glossary
+from ...domain.languages import Language
 from .pieces import Dropped, Piece, Translated, Unknown, Untranslated
-from .words import WORDS, Token, Words
+from .words import WORDS, Token, WordRules
 
 #: At most this many words form one phrase (the longest Vietnamese keys).
 MAX_WORDS = 8
@@ -25,14 +26,14 @@ MAX_WORDS = 8
 @dataclass
 class Table:
     """One language's glossary, keyed for lookup: ``exact`` by the words as
-    written (lower case), ``folded`` by :meth:`Words.key`; ``vocabulary`` is
+    written (lower case), ``folded`` by :meth:`WordRules.key`; ``vocabulary`` is
     every folded word of every key (and, for languages whose keys join
     without spaces, each whole key), ``plain`` those some key writes without
     diacritics, ``same`` the words Japanese writes the same way (sns -> SNS,
     npo -> NPO); ``longest`` the most words in a key."""
 
-    language: str
-    words: Words
+    language: Language
+    words: WordRules
     exact: dict[str, tuple[str, ...]]
     folded: dict[str, tuple[str, ...]]
     vocabulary: frozenset[str]
@@ -42,7 +43,7 @@ class Table:
     _forms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def load(cls, language: str) -> Table:
+    def load(cls, language: Language) -> Table:
         """The table of a language's bundled glossary."""
         words = WORDS[language]
         exact: dict[str, tuple[str, ...]] = {}
@@ -73,7 +74,7 @@ class Table:
                    frozenset(same), longest)
 
     def forms(self, word: str) -> tuple[str, ...]:
-        """The forms ``word`` is looked up in (see :meth:`Words.forms`)."""
+        """The forms ``word`` is looked up in (see :meth:`WordRules.forms`)."""
         found = self._forms.get(word)
         if found is None:
             if len(self._forms) > 10_000:
@@ -119,7 +120,7 @@ class _Match:
     start: int  # token index
     length: int
     terms: tuple[str, ...]
-    language: str
+    language: Language
 
 
 def segment(text: str, found: list[Token], chain: Sequence[Table]) -> list[Piece]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...domain.languages import Language
+
 
 @dataclass(frozen=True)
 class Translated:
@@ -17,7 +19,7 @@ class Translated:
 
     words: str
     terms: tuple[str, ...]
-    language: str
+    language: Language
     parts: tuple[tuple[str, ...], ...] = ()
 
 
@@ -26,7 +28,7 @@ class Dropped:
     """A function word or question scaffolding (a ``-`` row)."""
 
     words: str
-    language: str
+    language: Language
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ Devanagari, with their offsets; everything else (Japanese, punctuation) lies
 between them. A Latin word written against Japanese text (``SNSを``,
 ``NPO法人``) is part of the Japanese, not a word of its own.
 
-Each language has a :class:`Words` that says how its glossary keys and a
+Each language has a :class:`WordRules` that says how its glossary keys and a
 query's words are compared:
 
 - ``key`` folds case (and, for Latin letters, diacritics: "lop hoc" finds
@@ -25,6 +25,9 @@ import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
+
+from ...domain.languages import Language
 
 _LATIN_LETTER = "0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff"
 _WORD = re.compile(
@@ -38,15 +41,18 @@ _FOLD_LETTERS = {"đ": "d", "ð": "d", "ø": "o", "ł": "l", "’": "'", "ß": "
 _JOINERS = str.maketrans("", "", "\u200c\u200d")
 
 
+#: The scripts a word of a query is found in (others lie between the words).
+Script = Literal["latin", "hangul", "devanagari"]
+
+
 @dataclass(frozen=True)
 class Token:
-    """A word of a query, with its offsets into the text; ``script`` is
-    ``latin``, ``hangul`` or ``devanagari``."""
+    """A word of a query, with its offsets into the text and its script."""
 
     text: str
     start: int
     end: int
-    script: str
+    script: Script
 
 
 def tokens(text: str) -> list[Token]:
@@ -59,7 +65,7 @@ def tokens(text: str) -> list[Token]:
     for m in _WORD.finditer(text):
         word, start, end = m.group(), m.start(), m.end()
         first = word[0]
-        script = ("hangul" if "\uac00" <= first <= "\ud7a3" or "\u1100" <= first <= "\u11ff"
+        script: Script = ("hangul" if "\uac00" <= first <= "\ud7a3" or "\u1100" <= first <= "\u11ff"
                   or "\u3130" <= first <= "\u318f"
                   else "devanagari" if "\u0900" <= first <= "\u097f" or first in "\u200c\u200d"
                   else "latin")
@@ -83,7 +89,9 @@ def fold_latin(word: str) -> str:
 @cache
 def _latin_folds() -> dict[int, str | None]:
     """Each accented Latin letter to its base letter; combining marks to
-    nothing (a table: folding each word through NFD costs 5x more)."""
+    nothing. A table built once, so that folding a word is one
+    ``str.translate``: every query folds every word, and decomposing each
+    through NFD is much slower."""
     table: dict[int, str | None] = dict.fromkeys(range(0x300, 0x370))
     for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
         base = "".join(c for c in unicodedata.normalize("NFD", chr(cp))
@@ -175,7 +183,7 @@ def _korean(word: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Words:
+class WordRules:
     """How one language's words are compared with its glossary keys.
 
     ``joiner`` joins the words of a phrase key (Korean keys are compared
@@ -261,15 +269,15 @@ def _nepali_fold(word: str) -> str:
 
 
 #: Each glossary language's words.
-WORDS: dict[str, Words] = {
-    "en": Words(fold_latin, _ENGLISH),
-    "vi": Words(fold_latin),
-    "pt": Words(fold_latin, _PORTUGUESE),
-    "es": Words(fold_latin, _SPANISH),
-    "tl": Words(fold_latin, _TAGALOG, orders=_tagalog_orders),
-    "id": Words(fold_latin, _indonesian),
-    "ne": Words(lambda w: fold_latin(_nepali_fold(w)) if w.isascii() else _nepali_fold(w),
+WORDS: dict[Language, WordRules] = {
+    "en": WordRules(fold_latin, _ENGLISH),
+    "vi": WordRules(fold_latin),
+    "pt": WordRules(fold_latin, _PORTUGUESE),
+    "es": WordRules(fold_latin, _SPANISH),
+    "tl": WordRules(fold_latin, _TAGALOG, orders=_tagalog_orders),
+    "id": WordRules(fold_latin, _indonesian),
+    "ne": WordRules(lambda w: fold_latin(_nepali_fold(w)) if w.isascii() else _nepali_fold(w),
                 _nepali),
-    "ko": Words(_lower, _korean, joiner="", compounds=True),
-    "zh": Words(_lower),  # keys are looked up character by character (query.languages.chinese)
+    "ko": WordRules(_lower, _korean, joiner="", compounds=True),
+    "zh": WordRules(_lower),  # keys are looked up character by character (query.languages.chinese)
 }

@@ -11,3 +11,18 @@ document.addEventListener("keydown", function (event) {
     box.select();
   }
 });
+
+// A query language left on "detect" is not sent, so the URL stays the one a
+// reader would share (/?q=... rather than /?q=...&query_lang=). The select is
+// enabled again when the page comes back from the history.
+var queryLang = document.getElementById("query-lang");
+if (queryLang && queryLang.form) {
+  queryLang.form.addEventListener("submit", function () {
+    if (queryLang.value === "") {
+      queryLang.disabled = true;
+    }
+  });
+  window.addEventListener("pageshow", function () {
+    queryLang.disabled = false;
+  });
+}
