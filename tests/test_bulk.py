@@ -9,40 +9,15 @@ from pathlib import Path
 import pytest
 from whoosh import query as wq
 
-from sagashi.analysis import SudachiAnalysis
-from sagashi.domain.fields import DEFAULT_FIELDS
-from sagashi.domain.lexicon import load_lexicon
 from sagashi.index.build import delete_records, update_index
 from sagashi.index.searcher import open_searcher
 from sagashi.index.storage import current_generation
-from sagashi.query.interpret import Interpreter
 from sagashi.query.plan import make_plan
 from sagashi.query.syntax import parse
 from sagashi.whoosh_ext import bulk, postings
 
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "data" / "projects.tsv"
-PROBES = REPO / "tests" / "relevance" / "probe_queries.tsv"
-EXTRA = [
-    "日本語教室", '"日本語 教室"', "外国人 -難民", "外国人 NOT 東京", "(子ども OR 女性) 相談",
-    "所在地:大阪", "title:支援", "pref:東京都", "entity:特非", "ネット*", "相談 AND 医療",
-    "こうべ", "kumamoto", "refugee women", "在留資格のない外国人の医療",
-]
-
-
-def queries() -> list[str]:
-    rows = PROBES.read_text(encoding="utf-8").splitlines()
-    col = rows[0].split("\t").index("query")
-    return [r.split("\t")[col] for r in rows[1:] if r.strip()] + EXTRA
-
-
-def interpreter(searcher) -> Interpreter:
-    """An interpreter that looks words up in ``searcher``'s index, as the
-    engine's does."""
-    reader = searcher.reader()
-    analysis = SudachiAnalysis()
-    return Interpreter(analysis, load_lexicon(analysis),
-                       lambda term: any(reader.doc_frequency(f, term) for f in DEFAULT_FIELDS))
+from .conftest import DATA
+from .query_mix import interpreter, queries
 
 
 def whoosh_queries(searcher) -> list[wq.Query]:

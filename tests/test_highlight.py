@@ -12,7 +12,8 @@ from sagashi.query.highlight import Marks, indexed_spans, marks_for, match_spans
 from sagashi.query.plan import make_plan
 from sagashi.query.syntax import parse
 
-from .test_bulk import interpreter, queries
+from .conftest import DATA
+from .query_mix import interpreter, queries
 
 
 def test_indexed_spans_equal_spans_found_by_analysis(corpus_index):
@@ -55,7 +56,6 @@ def test_forward_units_made_in_chunks_are_the_same(tmp_path, monkeypatch):
     from sagashi.analysis import morphemes
     from sagashi.index.build import build_index
 
-    from .conftest import DATA
     monkeypatch.setattr(morphemes, "CHUNK_MORPHEMES", 13)
     build_index(DATA, tmp_path / "ix")
     analysis = SudachiAnalysis()

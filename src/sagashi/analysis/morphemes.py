@@ -231,7 +231,7 @@ class MorphemeTable:
         term = reading_term(m.reading_form())
         reading = intern(term) if term else -1
         index_reading = -1
-        if term and term != text and not flags & COMPOUND and needs_reading(m.surface()):
+        if term and term != text and needs_reading(m.surface()):
             index_reading = reading
         groups = tuple(intern(synonym_term(g)) for g in m.synonym_group_ids())
         return (offset, word, index_reading, flags, m.begin() - base, m.end() - base, groups,
