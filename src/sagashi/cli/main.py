@@ -259,6 +259,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 # -- commands -----------------------------------------------------------------
 
 def _engine(args):
+    from ..whoosh_ext.light import import_whoosh
+    import_whoosh()  # before anything imports Whoosh its usual, heavier way
     from ..engine import Engine
     return Engine(args.index, notify=_note)
 
