@@ -70,7 +70,8 @@ def _private_names(path: Path) -> tuple[set[str], set[str]]:
             defined.add(node.name)
         elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "getattr" \
                 and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) \
-                and str(node.args[1].value).startswith("_"):
+                and str(node.args[1].value).startswith("_") \
+                and not str(node.args[1].value).startswith("__"):
             used.add(str(node.args[1].value))
     return used, defined
 
