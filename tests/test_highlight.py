@@ -13,7 +13,7 @@ from sagashi.query.plan import make_plan
 from sagashi.query.syntax import parse
 
 from .conftest import DATA
-from .query_mix import interpreter, queries
+from .query_mix import check_all, interpreter, queries
 
 
 def test_indexed_spans_equal_spans_found_by_analysis(corpus_index):
@@ -69,3 +69,35 @@ def test_forward_units_made_in_chunks_are_the_same(tmp_path, monkeypatch):
             for field in SNIPPET_FIELDS:
                 assert indexed_spans(searcher, docnum, field, marks) == \
                     match_spans(stored.get(field, ""), analysis, marks)
+
+
+def test_an_optimized_index_marks_and_scores_as_before(fresh_index, tmp_path):
+    """Merging segments (with deleted records) concatenates the forward
+    index with its keys renumbered: highlighting still equals analysis, and
+    the merged index scores as Whoosh does."""
+    from sagashi.index.build import delete_records, optimize_index, update_index
+
+    from .conftest import HEADER
+    changed = tmp_path / "changed.tsv"
+    lines = DATA.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("No\t"))
+    rows = lines[header + 1:header + 4]
+    changed.write_text(HEADER + "".join(r.replace("支援", "応援") + "\n" for r in rows),
+                       encoding="utf-8")
+    update_index(changed, fresh_index)
+    delete_records([9], fresh_index)
+    report = optimize_index(fresh_index)
+    assert report.removed >= 1
+    assert check_all(fresh_index) > 200
+    analysis = SudachiAnalysis()
+    _, searcher = open_searcher(current_generation(fresh_index))
+    with searcher:
+        assert len(searcher.leaf_searchers()) == 1 and not searcher.reader().has_deletions()
+        understand = interpreter(searcher)
+        for text in queries()[::3]:
+            marks = marks_for(make_plan(parse(text), understand, searcher.reader()))
+            for docnum in range(searcher.doc_count_all()):
+                stored = searcher.stored_fields(docnum)
+                for field in SNIPPET_FIELDS:
+                    expected = match_spans(stored.get(field, ""), analysis, marks) if marks else []
+                    assert indexed_spans(searcher, docnum, field, marks) == expected

@@ -51,6 +51,17 @@ def test_numpy_merge_equals_whoosh_merge_byte_for_byte(merged):
         assert a[name] == b[name], name
 
 
+def test_merging_a_few_postings_at_a_time_writes_the_same_bytes(array_ix, merged, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setattr(merge, "CHUNK_POSTINGS", 7)
+    shutil.copytree(array_ix.storage.folder, tmp_path / "ix")
+    merge.optimize(index.open_dir(tmp_path / "ix"))
+    a, b = segment_files(merged["numpy"]), segment_files(tmp_path / "ix")
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert a[name] == b[name], name
+
+
 def test_merged_index_searches_as_w3_merged(merged, plan, queries):
     ix, w3 = index.open_dir(merged["numpy"]), index.open_dir(merged["w3"])
     assert len(ix._read_toc().segments) == 1

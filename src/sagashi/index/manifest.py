@@ -213,7 +213,10 @@ def _storage_format(codec) -> str:
     """How a manifest's ``codec`` names the storage format it records."""
     if not isinstance(codec, dict):
         return "Whoosh's own storage format (an index built before the array codec)"
-    return f"storage format {shown(codec.get('name'), 30)} {shown(codec.get('format'), 10)}"
+    name, version = codec.get("name"), codec.get("format")
+    if isinstance(name, str) and isinstance(version, int) and name.isprintable():
+        return f"storage format {name[:30]} {version}"
+    return f"storage format {shown(name, 30)} {shown(version, 10)}"
 
 
 def live_generation(root: Path) -> tuple[Path, dict]:

@@ -269,6 +269,27 @@ def write_array(storage, segment, ext: str, data: np.ndarray, name: str | None =
         f.close()
 
 
+class ArrayWriter:
+    """An array file written in parts: a header whose count is set when it
+    is closed, then the parts' elements as they come."""
+
+    def __init__(self, storage, name: str, ext: str, dtype: np.dtype) -> None:
+        self._ext, self._dtype, self.count = ext, np.dtype(dtype), 0
+        self._file = storage.create_file(name)
+        self._file.write(bytes(HEADER_SIZE))
+
+    def write(self, data: np.ndarray) -> None:
+        if data.dtype != self._dtype:
+            raise ValueError(f"writing {data.dtype} into a file of {self._dtype}")
+        _write_chunks(self._file, data)
+        self.count += len(data)
+
+    def close(self) -> None:
+        self._file.seek(0)
+        self._file.write(pack_header(self._ext, self._dtype, self.count))
+        self._file.close()
+
+
 def _write_chunks(f, data: np.ndarray, chunk: int = 1 << 24) -> None:
     data = np.ascontiguousarray(data)
     step = max(1, chunk // max(1, data.dtype.itemsize))

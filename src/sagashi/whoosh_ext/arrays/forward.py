@@ -18,6 +18,7 @@ the keys.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,38 @@ def write_forward_field(storage, segment, fieldname: str, field: ForwardField,
                       (fmt.FORWARD_EXTRA_EXT, field.extras),
                       (fmt.FORWARD_EXTRA_DOCS_EXT, field.extra_docs.astype(fmt.OFFSET_DTYPE))):
         fmt.write_array(storage, segment, ext, data, name=names[ext])
+
+
+def write_forward_parts(storage, segment, fieldname: str, parts: Iterable[ForwardField],
+                        doc_count: int) -> None:
+    """Write one field's forward index from consecutive parts, each the
+    :class:`ForwardField` of the next documents (its offsets from 0), held
+    one at a time: units and extra keys are appended to their files, the
+    per-document offsets (small) gathered and written last."""
+    names = field_filenames(segment, fieldname)
+    units = fmt.ArrayWriter(storage, names[fmt.FORWARD_UNITS_EXT], fmt.FORWARD_UNITS_EXT,
+                            fmt.FORWARD_DTYPE)
+    extras = fmt.ArrayWriter(storage, names[fmt.FORWARD_EXTRA_EXT], fmt.FORWARD_EXTRA_EXT,
+                             fmt.EXTRA_DTYPE)
+    unit_counts, extra_counts = [], []
+    try:
+        for part in parts:
+            units.write(part.units)
+            extras.write(part.extras)
+            unit_counts.append(np.diff(part.unit_docs.astype(np.int64)))
+            extra_counts.append(np.diff(part.extra_docs.astype(np.int64)))
+    finally:
+        units.close()
+        extras.close()
+    for ext, counts in ((fmt.FORWARD_DOCS_EXT, unit_counts),
+                        (fmt.FORWARD_EXTRA_DOCS_EXT, extra_counts)):
+        joined = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+        if len(joined) != doc_count:
+            raise ValueError(f"forward field {fieldname!r}: {len(joined)} documents written, "
+                             f"{doc_count} expected")
+        offsets = np.zeros(doc_count + 1, dtype=fmt.OFFSET_DTYPE)
+        np.cumsum(joined, out=offsets[1:])
+        fmt.write_array(storage, segment, ext, offsets, name=names[ext])
 
 
 def write_forward_keys(storage, segment, keys: list[bytes]) -> None:

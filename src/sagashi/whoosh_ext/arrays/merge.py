@@ -13,6 +13,8 @@ time) writes with this codec (tests/test_arrays_merge.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from whoosh.reading import SegmentReader
 from whoosh.writing import OPTIMIZE
@@ -73,24 +75,23 @@ def merge_into(writer, readers) -> None:
     indexed_names = sorted({n for s in sources for n in s.reader.indexed_field_names()
                             if n in schema})
     for name in indexed_names:
-        batch, kind = _merged_field(sources, name)
-        if batch is None:
+        kind = _field_kind(sources, name)
+        if kind is None:
             continue
         if kind != fmt.kind_of(schema[name].format):
             raise ValueError(f"field {name!r} has another format in the schema than in the "
                              "segments merged: merge with Whoosh's OPTIMIZE instead")
         writer.fieldwriter.start_field(name, schema[name])
-        writer.fieldwriter.write_batch(batch)
+        for batch in _merged_batches(sources, name, kind):
+            writer.fieldwriter.write_batch(batch)
         writer.fieldwriter.finish_field()
-        del batch
-    doc_count = writer.docnum - base
-    forward = merged_forward(sources, doc_count)
-    if forward is not None:
-        fields, keys = forward
-        for name, field in fields.items():
-            writer.perdocwriter.write_forward_field(name, field, doc_count)
-        writer.perdocwriter.write_forward_keys(keys)
+    write_merged_forward(writer.perdocwriter, sources, writer.docnum - base)
     mark_added(writer)
+
+
+#: About how many postings are merged at a time (a field's terms are taken
+#: in chunks), so that memory holds a chunk, not a field.
+CHUNK_POSTINGS = 1 << 21
 
 
 class _Source:
@@ -122,20 +123,52 @@ def _remap(reader, base: int) -> np.ndarray:
     return remap
 
 
-def _merged_field(sources, name: str):
-    """One field's merged postings as a PostingBatch (None if none is
-    left), and the field's value kind."""
+def _field_kind(sources, name: str) -> int | None:
+    """How a field's values are kept in the sources (None: no source has
+    postings of it)."""
+    kinds: set[int] = set()
+    for s in sources:
+        lo, hi = s.arrays.field_range(name)
+        if hi > lo:
+            kinds.update(int(k) for k in np.unique(s.arrays.rows[lo:hi]["kind"]))
+    if len(kinds) > 1:
+        raise ValueError(f"field {name!r} is stored differently in the segments merged")
+    return kinds.pop() if kinds else None
+
+
+def _merged_batches(sources, name: str, kind: int) -> Iterator[PostingBatch]:
+    """One field's merged postings, as PostingBatches of consecutive terms
+    holding about CHUNK_POSTINGS postings each."""
     parts = [(s, *s.field_rows(name)) for s in sources]
     parts = [(s, texts, rows) for s, texts, rows in parts if len(rows)]
-    if not parts:
-        return None, None
-    kinds = {int(k) for _, _, rows in parts for k in np.unique(rows["kind"])}
-    if len(kinds) != 1:
-        raise ValueError(f"field {name!r} is stored differently in the segments merged")
-    kind = kinds.pop()
     vocabulary = sorted(set().union(*(texts for _, texts, _ in parts)))
     index = {t: i for i, t in enumerate(vocabulary)}
-    gathered = [_gather(s, name, texts, rows, index, kind) for s, texts, rows in parts]
+    term_ids = [np.array([index[t] for t in texts], dtype=np.int64) for _, texts, _ in parts]
+    del index
+    df = np.zeros(len(vocabulary), dtype=np.int64)
+    for ids, (_, _, rows) in zip(term_ids, parts):
+        df[ids] += rows["df"].astype(np.int64)
+    before = np.cumsum(df) - df
+    cuts = np.searchsorted(before, np.arange(CHUNK_POSTINGS, max(int(df.sum()), 1),
+                                             CHUNK_POSTINGS), side="right").tolist()
+    cuts = sorted({0, *(c for c in cuts if 0 < c < len(vocabulary)), len(vocabulary)})
+    for lo, hi in zip(cuts, cuts[1:]):
+        gathered = []
+        for ids, (s, _, rows) in zip(term_ids, parts):
+            a, b = np.searchsorted(ids, [lo, hi]).tolist()
+            if b > a:
+                gathered.append(_gather(s, name, rows[a:b], ids[a:b] - lo, kind))
+        batch = _merged(gathered, vocabulary[lo:hi], kind)
+        if batch is not None:
+            yield batch
+
+
+def _merged(gathered: list[dict], vocabulary: list[bytes], kind: int) -> PostingBatch | None:
+    """The postings gathered from the sources (for terms of ``vocabulary``)
+    as one PostingBatch, term by term, source by source (None if none is
+    left)."""
+    if not gathered:
+        return None
     term = np.concatenate([g["term"] for g in gathered])
     source = np.concatenate([np.full(len(g["term"]), i) for i, g in enumerate(gathered)])
     # Postings of one term: by source, then (within a source) already by id.
@@ -144,22 +177,21 @@ def _merged_field(sources, name: str):
     fields = ("ids", "weights", "lengths", "counts")
     merged = {f: np.concatenate([g[f] for g in gathered])[order] for f in fields}
     values = _concat_values(gathered, order, kind)
-    del gathered
     term = term[order]
     per_term = np.bincount(term, minlength=len(vocabulary))
     kept = np.flatnonzero(per_term)
     if not len(kept):
-        return None, kind
+        return None
     starts = np.concatenate(([0], np.cumsum(per_term[kept])))
-    batch = PostingBatch([vocabulary[i] for i in kept.tolist()], starts,
-                         merged["ids"].astype(np.uint32), merged["weights"],
-                         merged["lengths"], merged["counts"], values)
-    return batch, kind
+    return PostingBatch([vocabulary[i] for i in kept.tolist()], starts,
+                        merged["ids"].astype(np.uint32), merged["weights"],
+                        merged["lengths"], merged["counts"], values)
 
 
-def _gather(source: _Source, name: str, texts, rows, index, kind) -> dict:
-    """The live postings of a field in one source, in its term order, with
-    new ids, each posting's (new) term index and its value units."""
+def _gather(source: _Source, name: str, rows, term_ids: np.ndarray, kind) -> dict:
+    """The live postings of consecutive terms of a field in one source (their
+    ``rows``), in its term order, with new ids, each posting's term index
+    (``term_ids``, one per row) and its value units."""
     arrays = source.arrays
     df = rows["df"].astype(np.int64)
     first = int(rows["post"][0])
@@ -167,7 +199,7 @@ def _gather(source: _Source, name: str, texts, rows, index, kind) -> dict:
     if not np.array_equal(rows["post"].astype(np.int64), first + np.cumsum(df) - df):
         raise fmt.FormatError(f"the postings of field {name!r} in a merged segment are "
                               "not contiguous")
-    term = np.repeat(np.array([index[t] for t in texts], dtype=np.int64), df)
+    term = np.repeat(term_ids, df)
     ends = arrays.ends[first:last].astype(np.int64)
     counts = np.diff(ends, prepend=0)
     term_start = np.concatenate(([0], np.cumsum(df)[:-1]))
@@ -212,14 +244,14 @@ def _concat_values(gathered, order, kind) -> np.ndarray:
     return values[index + np.arange(len(index))]
 
 
-def merged_forward(sources, doc_count: int) -> tuple[dict[str, ForwardField], list[bytes]] | None:
-    """The forward index of the merged documents (None when no source has
-    one): each field's live documents' units in order, key ids remapped to
-    the union of the sources' keys. A source without a field contributes
-    documents without units."""
+def write_merged_forward(perdocwriter, sources, doc_count: int) -> None:
+    """Write the forward index of the merged documents (if any source has
+    one): each field's live documents' units in order, source by source,
+    key ids remapped to the union of the sources' keys. A source without a
+    field contributes documents without units."""
     names = sorted({name for s in sources for name in _forward_names(s)})
     if not names:
-        return None
+        return
     keys: dict[bytes, int] = {}
     remaps = []
     for s in sources:
@@ -228,10 +260,11 @@ def merged_forward(sources, doc_count: int) -> tuple[dict[str, ForwardField], li
         remap = np.empty(n + 1, dtype=np.int64)
         for i, text in enumerate(lexicon.texts_between(0, n) if lexicon is not None else ()):
             remap[i] = keys.setdefault(text, len(keys))
-        remap[n] = -1
+        remap[n] = fmt.NO_KEY
         remaps.append(remap)
-    fields = {name: _merged_forward_field(sources, remaps, name, doc_count) for name in names}
-    return fields, list(keys)
+    for name in names:
+        perdocwriter.write_forward_parts(name, _forward_parts(sources, remaps, name), doc_count)
+    perdocwriter.write_forward_keys(list(keys))
 
 
 def _forward_names(source: _Source) -> list[str]:
@@ -239,33 +272,27 @@ def _forward_names(source: _Source) -> list[str]:
             if source.arrays.forward.field(name) is not None]
 
 
-def _merged_forward_field(sources, remaps, name: str, doc_count: int) -> ForwardField:
-    units, extras, unit_counts, extra_counts = [], [], [], []
+def _forward_parts(sources, remaps, name: str) -> Iterator[ForwardField]:
+    """Each source's live documents' forward index of a field (its units
+    counted per document), key ids remapped."""
     for s, remap in zip(sources, remaps):
         live = s.remap >= 0
         field = s.arrays.forward.field(name)
         if field is None:
-            empty = empty_field(int(live.sum()))
-            field, live = empty, np.ones(int(live.sum()), dtype=bool)
+            yield empty_field(int(live.sum()))
+            continue
         per_doc = np.diff(field.unit_docs.astype(np.int64))
-        kept = np.repeat(live, per_doc)
-        part = np.array(field.units[kept])
+        units = np.array(field.units[np.repeat(live, per_doc)])
         for column in ("word", "reading"):
-            ids = part[column].astype(np.int64)
-            known = ids != fmt.NO_KEY
-            part[column] = np.where(known, remap[np.where(known, ids, len(remap) - 1)],
-                                    fmt.NO_KEY)
-        units.append(part)
-        unit_counts.append(per_doc[live])
+            ids = units[column].astype(np.int64)
+            units[column] = remap[np.where(ids == fmt.NO_KEY, len(remap) - 1, ids)]
         per_doc_x = np.diff(field.extra_docs.astype(np.int64))
-        part_x = np.array(field.extras[np.repeat(live, per_doc_x)])
-        part_x["key"] = remap[part_x["key"].astype(np.int64)]
-        extras.append(part_x)
-        extra_counts.append(per_doc_x[live])
-    unit_docs = np.concatenate(([0], np.cumsum(np.concatenate(unit_counts))))
-    extra_docs = np.concatenate(([0], np.cumsum(np.concatenate(extra_counts))))
-    if len(unit_docs) != doc_count + 1:
-        raise ValueError(f"forward field {name!r}: {len(unit_docs) - 1} documents merged, "
-                         f"{doc_count} expected")
-    return ForwardField(np.concatenate(units), unit_docs.astype(fmt.OFFSET_DTYPE),
-                        np.concatenate(extras), extra_docs.astype(fmt.OFFSET_DTYPE))
+        extras = np.array(field.extras[np.repeat(live, per_doc_x)])
+        extras["key"] = remap[extras["key"].astype(np.int64)]
+        yield ForwardField(units, _offsets(per_doc[live]), extras, _offsets(per_doc_x[live]))
+
+
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype=fmt.OFFSET_DTYPE)
+    np.cumsum(counts, out=out[1:])
+    return out

@@ -27,7 +27,7 @@ import numpy as np
 from whoosh.codec.base import FieldWriter
 
 from . import format as fmt
-from .forward import ForwardField, write_forward_field, write_forward_keys
+from .forward import ForwardField, write_forward_field, write_forward_keys, write_forward_parts
 from .lexicon import write_lexicon
 from .whoosh_private import W3PerDocWriter
 
@@ -429,6 +429,11 @@ class ArrayPerDocWriter(W3PerDocWriter):
         documents (see :class:`ForwardField`); its key ids index the keys
         given to :meth:`write_forward_keys`."""
         write_forward_field(self._storage, self._segment, fieldname, field, doc_count)
+
+    def write_forward_parts(self, fieldname: str, parts, doc_count: int) -> None:
+        """Write one field's forward index from consecutive parts (each a
+        :class:`ForwardField` of the next documents), held one at a time."""
+        write_forward_parts(self._storage, self._segment, fieldname, parts, doc_count)
 
     def write_forward_keys(self, keys: list[bytes]) -> None:
         """Write the keys of the segment's forward index."""
