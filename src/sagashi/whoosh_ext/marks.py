@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from .arrays import format as fmt
 from .arrays.forward import units_of
 from .postings import Segment, segments
@@ -34,9 +32,9 @@ class Wanted(NamedTuple):
 
 
 class _Ids(NamedTuple):
-    words: np.ndarray
-    readings: np.ndarray
-    groups: np.ndarray
+    words: frozenset[int]
+    readings: frozenset[int]
+    groups: frozenset[int]
     phrases: tuple[tuple[int, ...], ...]
 
 
@@ -59,25 +57,25 @@ def _spans(seg: Segment, local: int, field: str, wanted: Wanted) -> list[tuple[i
     units, extras = units_of(forward, local)
     if not len(units):
         return []
-    hit = np.isin(units["word"], ids.words)
-    if len(ids.readings):
-        hit |= np.isin(units["reading"], ids.readings)
-    if len(ids.groups) and len(extras):
-        hit[extras["unit"][np.isin(extras["key"], ids.groups)]] = True
-    starts, ends = units["start"], units["end"]
-    spans = list(zip(starts[hit].tolist(), ends[hit].tolist()))
+    # a document has tens of units: plain lists and sets beat numpy calls here
+    words = units["word"].tolist()
+    readings = units["reading"].tolist()
+    starts, ends = units["start"].tolist(), units["end"].tolist()
+    hit = {i for i, w in enumerate(words) if w in ids.words}
+    if ids.readings:
+        hit.update(i for i, r in enumerate(readings) if r in ids.readings)
+    if ids.groups and len(extras):
+        hit.update(u for u, k in zip(extras["unit"].tolist(), extras["key"].tolist())
+                   if k in ids.groups)
+    spans = [(starts[i], ends[i]) for i in hit]
     if ids.phrases:
-        finest = np.flatnonzero(units["flags"] & fmt.FINEST)
-        words = units["word"][finest]
+        finest = [i for i, f in enumerate(units["flags"].tolist()) if f & fmt.FINEST]
+        sequence = [words[i] for i in finest]
         for phrase in ids.phrases:
             n = len(phrase)
-            if n > len(words):
-                continue
-            at = np.ones(len(words) - n + 1, dtype=bool)
-            for i, key in enumerate(phrase):
-                at &= words[i:len(words) - n + 1 + i] == key
-            for i in np.flatnonzero(at).tolist():
-                spans.append((int(starts[finest[i]]), int(ends[finest[i + n - 1]])))
+            for at in range(len(sequence) - n + 1):
+                if tuple(sequence[at:at + n]) == phrase:
+                    spans.append((starts[finest[at]], ends[finest[at + n - 1]]))
     return merge(sorted(spans))
 
 
@@ -99,8 +97,7 @@ def _ids(seg: Segment, wanted: Wanted) -> _Ids:
     phrase_ids = dict(zip(phrase_words, parts[3]))
     phrases = tuple(tuple(phrase_ids[w] for w in p) for p in sorted(wanted.phrases)
                     if all(phrase_ids[w] >= 0 for w in p))
-    words, readings, synonyms = (np.array([i for i in part if i >= 0], dtype=np.int64)
-                                 for part in parts[:3])
+    words, readings, synonyms = (frozenset(i for i in part if i >= 0) for part in parts[:3])
     found = _Ids(words, readings, synonyms, phrases)
     kept[wanted] = found
     while len(kept) > KEPT_LOOKUPS:
