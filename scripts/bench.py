@@ -124,11 +124,12 @@ def corpus_prefix(corpus: Path, n: int, out: Path) -> Path:
     return out
 
 
-def dev_queries() -> list[str]:
+def dev_queries(path: Path = DEV_QUERIES) -> list[str]:
     """The query column of the dev set (split on tabs: queries hold quotes)."""
-    if not DEV_QUERIES.is_file():
+    if not path.is_file():
+        log(f"no dev queries at {path}: the mix is generated queries only")
         return []
-    rows = [line.split("\t") for line in DEV_QUERIES.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
     col = rows[0].index("query")
     return [r[col] for r in rows[1:] if len(r) > col and r[col].strip()]
@@ -715,6 +716,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", help="folder for corpora and indexes (default: a temporary "
                     "folder, removed at the end)")
     ap.add_argument("--corpus", help="use this corpus (TSV) instead of generating one")
+    ap.add_argument("--dev-queries", default=str(DEV_QUERIES),
+                    help="the dev query file whose queries join the mix (default: "
+                         "../shared/eval/dev_queries.tsv beside the checkout)")
     ap.add_argument("--seed", type=int, default=1, help="corpus and query seed (default 1)")
     ap.add_argument("--procs", type=int, help="build processes (default: automatic)")
     ap.add_argument("--raw-sample", type=int, default=10000,
@@ -749,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
             corpus = work / f"corpus-{sizes[-1]}.tsv"
             log(f"generating {sizes[-1]:,} records")
             make_corpus(sizes[-1], corpus, args.seed)
-        dev = dev_queries()[:args.queries // 2]  # at least half generated
+        dev = dev_queries(Path(args.dev_queries))[:args.queries // 2]  # at least half generated
         first = load_records(corpus_prefix(corpus, sizes[0], work / "queries-source.tsv")).records
         queries = dev + generated_queries(first, args.queries - len(dev), args.seed)
         random.Random(args.seed).shuffle(queries)  # a budget cut keeps a fair sample

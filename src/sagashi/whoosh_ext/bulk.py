@@ -81,10 +81,30 @@ class _Part:
         return len(self.dense) if self.dense is not None else len(self.ids)
 
     def sparse(self) -> tuple[np.ndarray, np.ndarray]:
+        """The documents matched and their scores (kept for a shared part)."""
         if self.dense is None:
             return self.ids, self.scores
+        if self.ids is not None:
+            return self.ids, self.scores
         ids = np.flatnonzero(self.dense)
-        return ids, self.dense[ids]
+        scores = self.dense[ids]
+        if not self.own:  # shared: it never changes any more
+            self.ids, self.scores = ids, scores
+        return ids, scores
+
+    def among(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Those of ``docs`` (increasing) matched, and their scores."""
+        if self.dense is not None:
+            values = self.dense[docs]
+            keep = values > 0
+            return docs[keep], values[keep]
+        ids = self.ids
+        if not len(ids) or not len(docs):
+            return _NO_IDS, _NO_SCORES
+        at = np.searchsorted(ids, docs)
+        np.minimum(at, len(ids) - 1, out=at)
+        keep = ids[at] == docs
+        return docs[keep], self.scores[at[keep]]
 
     def as_dense(self, n: int) -> np.ndarray:
         """A dense array of its own (a copy unless it may be changed)."""
@@ -133,14 +153,9 @@ def score_all(searcher, q: wq.Query, among=None) -> Scores:
                 continue
         seg.find(_terms_of(q))
         part = _eval(seg, q, _Run(searcher, local, {}, memo))
-        found, values = part.sparse()
-        keep = None
+        found, values = part.sparse() if local is None else part.among(local)
         if seg.live is not None:
             keep = seg.live[found]
-        if local is not None:
-            inside = member(found, local)
-            keep = inside if keep is None else keep & inside
-        if keep is not None:
             found, values = found[keep], values[keep]
         if len(found):
             ids.append(found + offset if offset else found)
