@@ -33,6 +33,7 @@ from bisect import insort
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,9 @@ from .scoring import BestOf, BestOfMatcher
 SKIP_TO_MAX = 2000
 #: A part covering more than this share of its segment is kept dense.
 DENSE_SHARE = 8
+#: A term whose postings outnumber the documents asked about this many times
+#: over is scored for those documents only.
+ASKED_SHARE = 16
 
 _NO_IDS = np.zeros(0, dtype=np.int64)
 _NO_SCORES = np.zeros(0, dtype=np.float64)
@@ -182,6 +186,7 @@ class _Run:
     among: np.ndarray | None
     sizes: dict  # id(query) -> (query, estimated size), in this segment
     memo: dict | None = None  # (id(segment), id(query)) -> (query, part): see memoized()
+    depth: list = dataclasses.field(default_factory=lambda: [0])  # of the node evaluated
 
 
 def _terms_of(q: wq.Query) -> list[tuple[str, str]]:
@@ -204,18 +209,32 @@ def _terms_of(q: wq.Query) -> list[tuple[str, str]]:
 
 
 def _eval(seg: Segment, q: wq.Query, run: _Run) -> _Part:
-    memo = run.memo
+    # Only the query scored and its parts are kept (a search's clauses):
+    # deeper parts are used once, and a kept part is copied before a change.
+    memo = run.memo if run.depth[0] < MEMO_DEPTH else None
     if memo is None:
-        return _node(seg, q, run)
+        return _deeper(seg, q, run)
     key = (id(seg), id(q))
     found = memo.get(key)
     if found is not None and found[0] is q:
         return found[1]  # for all documents: ``among`` only narrows it
-    part = _node(seg, q, run)
+    part = _deeper(seg, q, run)
     if run.among is None:
         part.own = False  # shared from now on: never changed in place
         memo[key] = (q, part)
     return part
+
+
+#: The query scored (depth 0) and its parts (depth 1) are kept in a memo.
+MEMO_DEPTH = 2
+
+
+def _deeper(seg: Segment, q: wq.Query, run: _Run) -> _Part:
+    run.depth[0] += 1
+    try:
+        return _node(seg, q, run)
+    finally:
+        run.depth[0] -= 1
 
 
 def _node(seg: Segment, q: wq.Query, run: _Run) -> _Part:
@@ -245,6 +264,13 @@ def _term(seg: Segment, q: wq.Term, run: _Run) -> _Part:
     ids, scores = found
     if not len(ids):
         return _EMPTY
+    among = run.among
+    if among is not None and len(among) * ASKED_SHARE < len(ids):
+        # asked about a few documents: every part above works on those only
+        at = np.searchsorted(ids, among)
+        np.minimum(at, len(ids) - 1, out=at)
+        keep = ids[at] == among
+        ids, scores = among[keep], scores[at[keep]]
     return _Part(ids, scores * q.boost if q.boost != 1.0 else scores)
 
 
@@ -262,7 +288,7 @@ def _boolean(seg: Segment, q, run: _Run) -> _Part:
             if not len(ids):
                 break
             among = ids if run.among is None else ids[member(ids, run.among)]
-            part = _eval(seg, later, _Run(run.searcher, among, run.sizes, run.memo))
+            part = _eval(seg, later, _Run(run.searcher, among, run.sizes, run.memo, run.depth))
             ids, scores = _intersect(ids, scores, part, seg.doc_count)
         out = _Part(ids, scores)
     else:
@@ -450,7 +476,7 @@ def _phrase(seg: Segment, q: wq.Phrase, run: _Run) -> _Part:
     if not all(seg.doc_frequency(field, w) for w in words):
         return _EMPTY
     together = _boolean(seg, wq.And([wq.Term(field, w) for w in words]),
-                        _Run(run.searcher, None, run.sizes, run.memo))
+                        _Run(run.searcher, None, run.sizes, run.memo, run.depth))
     ids, scores = together.sparse()
     if not len(ids):
         return _EMPTY
