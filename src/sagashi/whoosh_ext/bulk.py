@@ -29,11 +29,11 @@ in place; deleted documents are dropped at the end.
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import insort
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
