@@ -21,7 +21,6 @@ from ..analysis import MorphemeTable, Scanned, chain_settings
 from ..domain.fields import SNIPPET_FIELDS
 from ..whoosh_ext.arrays import format as fmt
 from ..whoosh_ext.arrays.bulkwrite import FieldTokens
-from ..whoosh_ext.arrays.forward import ForwardField
 
 
 class _Other:
@@ -130,7 +129,7 @@ class SegmentBuilder:
         return FieldTokens(list(other.terms), _ints(other.term_ids), _ints(other.docs),
                            _ints(other.positions))
 
-    def forward(self) -> tuple[Mapping[str, ForwardField], list[bytes]] | None:
+    def forward(self) -> tuple[Mapping[str, _ForwardMaker], list[bytes]] | None:
         """The forward index of the snippet fields (each field's made when
         asked for), and its keys."""
         names = [n for n in SNIPPET_FIELDS if n in self._scanned]
@@ -143,37 +142,10 @@ class SegmentBuilder:
         keys = [table.strings[i].encode("utf-8") for i in used.tolist()]
         return _Forward(self, names, table, used), keys
 
-    def forward_field(self, name: str, table: MorphemeTable, used: np.ndarray) -> ForwardField:
-        """One snippet field's forward index, its key ids indexing ``used``."""
-        scanned = self._scanned[name][3]
-        count = self.count
-        units_total, extras_total = table.forward_sizes(scanned)
-        units = np.zeros(units_total, dtype=fmt.FORWARD_DTYPE)
-        extras = np.zeros(extras_total, dtype=fmt.EXTRA_DTYPE)
-        unit_counts = np.zeros(count, dtype=np.int64)
-        extra_counts = np.zeros(count, dtype=np.int64)
-        unit_docs_so_far = np.zeros(count, dtype=np.int64)  # units of each doc before this chunk
-        u = x = 0
-        for docs, start, end, word, reading, flags, xunit, xkey in table.forward_units(scanned):
-            n, m = len(docs), len(xkey)
-            part = units[u:u + n]
-            part["start"], part["end"], part["flags"] = start, end, flags
-            part["word"] = np.searchsorted(used, word)
-            part["reading"] = np.where(reading >= 0, np.searchsorted(used, reading), fmt.NO_KEY)
-            # a unit's index within its document: units before it in the
-            # document (earlier chunks, and earlier in this one)
-            local = xunit - u
-            xdocs = docs[local]
-            first_in_chunk = np.searchsorted(docs, xdocs)
-            xpart = extras[x:x + m]
-            xpart["unit"] = unit_docs_so_far[xdocs] + (local - first_in_chunk)
-            xpart["key"] = np.searchsorted(used, xkey)
-            chunk_counts = np.bincount(docs, minlength=count)
-            unit_docs_so_far += chunk_counts
-            unit_counts += chunk_counts
-            extra_counts += np.bincount(xdocs, minlength=count)
-            u, x = u + n, x + m
-        return ForwardField(units, _offsets(unit_counts), extras, _offsets(extra_counts))
+    def forward_field(self, name: str, table: MorphemeTable, used: np.ndarray) -> _ForwardMaker:
+        """One snippet field's forward index, its key ids indexing ``used``:
+        made a chunk of morphemes at a time as it is written."""
+        return _ForwardMaker(table, self._scanned[name][3], used)
 
     def write(self) -> None:
         """Write the postings and the forward index of the documents added."""
@@ -193,7 +165,7 @@ class _Forward(Mapping):
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
 
-    def __getitem__(self, name: str) -> ForwardField:
+    def __getitem__(self, name: str) -> _ForwardMaker:
         if name not in self._names:
             raise KeyError(name)
         return self._builder.forward_field(name, self._table, self._used)
@@ -222,8 +194,33 @@ def _ints(values: array) -> np.ndarray:
     return np.frombuffer(values, dtype=np.int32)
 
 
-def _offsets(counts: np.ndarray) -> np.ndarray:
-    """Where each document's items begin, and the end."""
-    out = np.zeros(len(counts) + 1, dtype=fmt.OFFSET_DTYPE)
-    np.cumsum(counts, out=out[1:])
-    return out
+class _ForwardMaker:
+    """A field's forward index, made from scanned morphemes a chunk at a time
+    into a :class:`~sagashi.whoosh_ext.arrays.forward.ForwardWriter`."""
+
+    def __init__(self, table: MorphemeTable, scanned: Scanned, used: np.ndarray) -> None:
+        self._table, self._scanned, self._used = table, scanned, used
+
+    def write_to(self, out, doc_count: int) -> None:
+        used = self._used
+        unit_counts = np.zeros(doc_count, dtype=np.int64)  # units of each document so far
+        extra_counts = np.zeros(doc_count, dtype=np.int64)
+        before = 0  # units of earlier chunks
+        for docs, start, end, word, reading, flags, xunit, xkey in \
+                self._table.forward_units(self._scanned):
+            units = np.zeros(len(docs), dtype=fmt.FORWARD_DTYPE)
+            units["start"], units["end"], units["flags"] = start, end, flags
+            units["word"] = np.searchsorted(used, word)
+            units["reading"] = np.where(reading >= 0, np.searchsorted(used, reading), fmt.NO_KEY)
+            # an extra key's unit, counted within its document: the document's
+            # units in earlier chunks, then those before it in this one
+            local = xunit - before
+            xdocs = docs[local]
+            extras = np.zeros(len(xkey), dtype=fmt.EXTRA_DTYPE)
+            extras["unit"] = unit_counts[xdocs] + (local - np.searchsorted(docs, xdocs))
+            extras["key"] = np.searchsorted(used, xkey)
+            out.add(units, extras)
+            unit_counts += np.bincount(docs, minlength=doc_count)
+            extra_counts += np.bincount(xdocs, minlength=doc_count)
+            before += len(docs)
+        out.finish(unit_counts, extra_counts, doc_count)

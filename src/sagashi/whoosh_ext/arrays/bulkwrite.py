@@ -27,7 +27,6 @@ from whoosh import formats
 from whoosh.fields import UnknownFieldError
 
 from . import format as fmt
-from .forward import ForwardField
 from .whoosh_private import mark_added
 from .writing import ArrayFieldWriter, ArrayPerDocWriter, PostingBatch
 
@@ -53,14 +52,17 @@ class FieldTokens:
 
 def write_documents(writer, doc_count: int, fields: Mapping[str, FieldTokens],
                     documents: Sequence[Mapping] | None = None,
-                    forward: tuple[Mapping[str, ForwardField], list[bytes]] | None = None
+                    forward: tuple[Mapping, list[bytes]] | None = None
                     ) -> None:
     """Add ``doc_count`` documents to a fresh Whoosh ``SegmentWriter``
     opened with the array codec: their postings from ``fields``, their
     stored values and sortable columns from ``documents`` (one dict per
     document, as for ``add_document``), and the forward index ``forward``
-    (fields and their keys). Commit the writer afterwards (or finish its
-    segment); it must not get any other document."""
+    (fields and their keys; a field is a :class:`ForwardField` or makes
+    itself into a ``ForwardWriter``, see
+    :func:`~sagashi.whoosh_ext.arrays.forward.write_forward_field`). Commit
+    the writer afterwards (or finish its segment); it must not get any other
+    document."""
     _check_writer(writer)
     if writer.doc_count():
         raise ValueError("the writer already has documents: bulk writing needs a fresh writer")
@@ -101,7 +103,7 @@ def store_document(writer, doc: Mapping, _fields: dict | None = None) -> None:
 
 
 def write_postings(writer, doc_count: int, fields: Mapping[str, FieldTokens],
-                   forward: tuple[Mapping[str, ForwardField], list[bytes]] | None = None,
+                   forward: tuple[Mapping, list[bytes]] | None = None,
                    stored: bool = True) -> None:
     """Write the postings of the writer's ``doc_count`` documents from
     ``fields`` (each field's tokens, made when asked for: memory holds one
@@ -176,10 +178,8 @@ def field_batches(fieldobj, tokens: FieldTokens, doc_count: int, chunk: int | No
         lengths = np.bincount(batch.ids, minlength=doc_count).astype(np.uint32)
         batch.lengths = lengths[batch.ids] if fieldobj.scorable else batch.lengths
         return lengths, iter([batch])
-    lengths = np.bincount(doc_ids, minlength=doc_count).astype(np.uint32)
-    per_rank = np.bincount(ranks, minlength=len(terms))
-    cuts = _cuts(per_rank, chunk or CHUNK_TOKENS)
-    del per_rank
+    lengths = _tally(doc_ids, doc_count).astype(np.uint32)
+    cuts = _cuts(_tally(ranks, len(terms)), chunk or CHUNK_TOKENS)
 
     def batches() -> Iterator[PostingBatch]:
         for lo, hi in zip(cuts, cuts[1:]):
@@ -188,6 +188,15 @@ def field_batches(fieldobj, tokens: FieldTokens, doc_count: int, chunk: int | No
                          lengths, doc_count)
 
     return lengths, batches()
+
+
+def _tally(values: np.ndarray, size: int, step: int = 1 << 20) -> np.ndarray:
+    """``np.bincount(values, minlength=size)``, a million values at a time
+    (bincount copies int32 input to int64 whole)."""
+    out = np.zeros(size, dtype=np.int64)
+    for lo in range(0, len(values), step):
+        out += np.bincount(values[lo:lo + step], minlength=size)
+    return out
 
 
 def _cuts(per_rank: np.ndarray, chunk: int) -> list[int]:

@@ -55,50 +55,70 @@ def field_filenames(segment, fieldname: str) -> dict[str, str]:
                         fmt.FORWARD_EXTRA_DOCS_EXT)}
 
 
-def write_forward_field(storage, segment, fieldname: str, field: ForwardField,
-                        doc_count: int) -> None:
+class ForwardWriter:
+    """One field's forward index written as it is made: units and extra keys
+    appended a chunk at a time (:meth:`add`), then each document's counts of
+    them (:meth:`finish`), so that memory never holds the whole field."""
+
+    def __init__(self, storage, segment, fieldname: str) -> None:
+        self._storage, self._segment, self._fieldname = storage, segment, fieldname
+        self._names = field_filenames(segment, fieldname)
+        self._units = fmt.ArrayWriter(storage, self._names[fmt.FORWARD_UNITS_EXT],
+                                      fmt.FORWARD_UNITS_EXT, fmt.FORWARD_DTYPE)
+        self._extras = fmt.ArrayWriter(storage, self._names[fmt.FORWARD_EXTRA_EXT],
+                                       fmt.FORWARD_EXTRA_EXT, fmt.EXTRA_DTYPE)
+
+    def add(self, units: np.ndarray, extras: np.ndarray) -> None:
+        """Append units (FORWARD_DTYPE) and extra keys (EXTRA_DTYPE), in order."""
+        self._units.write(units)
+        self._extras.write(extras)
+
+    def finish(self, unit_counts: np.ndarray, extra_counts: np.ndarray, doc_count: int) -> None:
+        """Close the files, writing where each document's units and extra
+        keys begin, from how many each has."""
+        self._units.close()
+        self._extras.close()
+        for ext, counts, total in ((fmt.FORWARD_DOCS_EXT, unit_counts, self._units.count),
+                                   (fmt.FORWARD_EXTRA_DOCS_EXT, extra_counts,
+                                    self._extras.count)):
+            if len(counts) != doc_count or int(np.sum(counts)) != total:
+                raise ValueError(f"forward field {self._fieldname!r}: counts for "
+                                 f"{len(counts)} documents and {np.sum(counts)} items, "
+                                 f"{doc_count} and {total} written")
+            offsets = np.zeros(doc_count + 1, dtype=fmt.OFFSET_DTYPE)
+            np.cumsum(counts, out=offsets[1:])
+            fmt.write_array(self._storage, self._segment, ext, offsets, name=self._names[ext])
+
+
+def write_forward_field(storage, segment, fieldname: str, field, doc_count: int) -> None:
     """Write one field's forward index over a segment of ``doc_count``
-    documents."""
-    if len(field.unit_docs) != doc_count + 1 or len(field.extra_docs) != doc_count + 1:
-        raise ValueError(f"forward field {fieldname!r} does not cover {doc_count} documents")
-    names = field_filenames(segment, fieldname)
-    for ext, data in ((fmt.FORWARD_UNITS_EXT, field.units),
-                      (fmt.FORWARD_DOCS_EXT, field.unit_docs.astype(fmt.OFFSET_DTYPE)),
-                      (fmt.FORWARD_EXTRA_EXT, field.extras),
-                      (fmt.FORWARD_EXTRA_DOCS_EXT, field.extra_docs.astype(fmt.OFFSET_DTYPE))):
-        fmt.write_array(storage, segment, ext, data, name=names[ext])
+    documents: a :class:`ForwardField`, or anything with a
+    ``write_to(ForwardWriter, doc_count)`` method that makes it as it goes."""
+    out = ForwardWriter(storage, segment, fieldname)
+    if isinstance(field, ForwardField):
+        if len(field.unit_docs) != doc_count + 1 or len(field.extra_docs) != doc_count + 1:
+            raise ValueError(f"forward field {fieldname!r} does not cover {doc_count} documents")
+        out.add(field.units, field.extras)
+        out.finish(np.diff(field.unit_docs.astype(np.int64)),
+                   np.diff(field.extra_docs.astype(np.int64)), doc_count)
+    else:
+        field.write_to(out, doc_count)
 
 
 def write_forward_parts(storage, segment, fieldname: str, parts: Iterable[ForwardField],
                         doc_count: int) -> None:
     """Write one field's forward index from consecutive parts, each the
     :class:`ForwardField` of the next documents (its offsets from 0), held
-    one at a time: units and extra keys are appended to their files, the
-    per-document offsets (small) gathered and written last."""
-    names = field_filenames(segment, fieldname)
-    units = fmt.ArrayWriter(storage, names[fmt.FORWARD_UNITS_EXT], fmt.FORWARD_UNITS_EXT,
-                            fmt.FORWARD_DTYPE)
-    extras = fmt.ArrayWriter(storage, names[fmt.FORWARD_EXTRA_EXT], fmt.FORWARD_EXTRA_EXT,
-                             fmt.EXTRA_DTYPE)
+    one at a time."""
+    out = ForwardWriter(storage, segment, fieldname)
     unit_counts, extra_counts = [], []
-    try:
-        for part in parts:
-            units.write(part.units)
-            extras.write(part.extras)
-            unit_counts.append(np.diff(part.unit_docs.astype(np.int64)))
-            extra_counts.append(np.diff(part.extra_docs.astype(np.int64)))
-    finally:
-        units.close()
-        extras.close()
-    for ext, counts in ((fmt.FORWARD_DOCS_EXT, unit_counts),
-                        (fmt.FORWARD_EXTRA_DOCS_EXT, extra_counts)):
-        joined = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
-        if len(joined) != doc_count:
-            raise ValueError(f"forward field {fieldname!r}: {len(joined)} documents written, "
-                             f"{doc_count} expected")
-        offsets = np.zeros(doc_count + 1, dtype=fmt.OFFSET_DTYPE)
-        np.cumsum(joined, out=offsets[1:])
-        fmt.write_array(storage, segment, ext, offsets, name=names[ext])
+    for part in parts:
+        out.add(part.units, part.extras)
+        unit_counts.append(np.diff(part.unit_docs.astype(np.int64)))
+        extra_counts.append(np.diff(part.extra_docs.astype(np.int64)))
+    joined = [np.concatenate(c) if c else np.zeros(0, dtype=np.int64)
+              for c in (unit_counts, extra_counts)]
+    out.finish(joined[0], joined[1], doc_count)
 
 
 def write_forward_keys(storage, segment, keys: list[bytes]) -> None:

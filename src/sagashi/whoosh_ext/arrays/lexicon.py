@@ -18,15 +18,21 @@ import numpy as np
 from . import format as fmt
 
 
-def write_lexicon(storage, segment, strings: Sequence[bytes], keys: Sequence[bytes] | None,
+def write_lexicon(storage, segment, strings: Sequence[bytes],
+                  keys: Sequence[bytes] | np.ndarray | None,
                   exts: tuple[str, str, str, str]) -> None:
     """Write ``strings`` (row ``i`` is ``strings[i]``) with a hash index of
-    ``keys`` (what each string is hashed as; default: the string)."""
+    ``keys`` (what each string is hashed as, default the string; or their
+    hashes already, as an array)."""
     texts_ext, ends_ext, hash_ext, rows_ext = exts
     blob = np.frombuffer(b"".join(strings), dtype=fmt.BYTE_DTYPE)
     lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
     ends = np.cumsum(lengths).astype(fmt.OFFSET_DTYPE)
-    hashed = fmt.hashes(keys if keys is not None else strings)
+    del lengths
+    if isinstance(keys, np.ndarray):
+        hashed = keys
+    else:
+        hashed = fmt.hashes(keys if keys is not None else strings)
     order = np.argsort(hashed, kind="stable")
     fmt.write_array(storage, segment, texts_ext, blob)
     fmt.write_array(storage, segment, ends_ext, ends)

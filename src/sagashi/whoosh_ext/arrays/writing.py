@@ -77,8 +77,8 @@ class PostingStreams:
         self._weights: list[np.ndarray] = []
         self._positions: list[np.ndarray] = []
         self._counts = dict.fromkeys((*self._files, fmt.POSITIONS_EXT), 0)
-        #: field name -> (kind, [terms], [rows])
-        self._fields: dict[str, tuple[int, list, list]] = {}
+        #: field name -> (kind, [terms], [rows], [hashes of the terms])
+        self._fields: dict[str, tuple[int, list, list, list]] = {}
 
     def write(self, fieldname: str, kind: int, batch: PostingBatch) -> None:
         """Append a batch of ``fieldname``'s postings (its terms follow the
@@ -101,11 +101,13 @@ class PostingStreams:
             self._append(fmt.BYTES_EXT, batch.values.astype(fmt.BYTE_DTYPE, copy=False))
         self._weights.append(batch.weights.astype(fmt.smallest_weight_dtype(batch.weights),
                                                   copy=False))
-        field = self._fields.setdefault(fieldname, (kind, [], []))
+        field = self._fields.setdefault(fieldname, (kind, [], [], []))
         if field[0] != kind:
             raise ValueError(f"field {fieldname!r} written with two kinds of values")
         field[1].extend(batch.terms)
         field[2].append(rows)
+        prefix = fieldname.encode("utf-8") + b"\0"
+        field[3].append(fmt.hashes(prefix + t for t in batch.terms))
 
     def _term_rows(self, kind, batch, starts, blocks, first_block, value_base) -> np.ndarray:
         first, last = starts[:-1], starts[1:] - 1
@@ -154,20 +156,21 @@ class PostingStreams:
         names = sorted(self._fields)
         meta: dict = {"format": fmt.FORMAT_VERSION, "fields": {}}
         terms: list[bytes] = []
-        keys: list[bytes] = []
-        rows = []
+        rows, hashed = [], []
         for name in names:
-            kind, texts, parts = self._fields[name]
+            kind, texts, parts, hashes = self._fields.pop(name)
             meta["fields"][name] = {"rows": [len(terms), len(terms) + len(texts)],
                                     "kind": kind}
             terms.extend(texts)
-            prefix = name.encode("utf-8") + b"\0"
-            keys.extend(prefix + t for t in texts)
             rows.extend(parts)
+            hashed.extend(hashes)
         table = np.concatenate(rows) if rows else np.zeros(0, dtype=fmt.TERM_DTYPE)
+        del rows
         storage, segment = self._storage, self._segment
         fmt.write_array(storage, segment, fmt.TERM_ROWS_EXT, table)
-        write_lexicon(storage, segment, terms, keys,
+        del table
+        write_lexicon(storage, segment, terms,
+                      np.concatenate(hashed) if hashed else np.zeros(0, dtype="<u8"),
                       (fmt.TERMS_EXT, fmt.TERM_ENDS_EXT, fmt.TERM_HASH_EXT,
                        fmt.TERM_HASH_ROWS_EXT))
         f = storage.create_file(segment.make_filename(fmt.META_EXT))
