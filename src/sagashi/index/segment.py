@@ -13,11 +13,13 @@ segment through the array codec's bulk writer.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
+from whoosh import fields
+from whoosh.analysis import IDTokenizer
 
-from ..analysis import MorphemeTable, Scanned, chain_settings
+from ..analysis import BigramTokenizer, MorphemeTable, Scanned, bigrams, chain_settings
 from ..domain.fields import SNIPPET_FIELDS
 from ..whoosh_ext.arrays import format as fmt
 from ..whoosh_ext.arrays.bulkwrite import FieldTokens
@@ -73,7 +75,7 @@ class SegmentBuilder:
                 _, table, scanned = plan
                 table.scan(value, doc, scanned)
             elif plan[0] == "other":
-                self._add_other(name, plan[1], value, doc)
+                self._add_other(name, plan, value, doc)
         self.writer.store(document)
         self.count += 1
 
@@ -92,15 +94,12 @@ class SegmentBuilder:
             self._scanned[name] = (table, readings, synonyms, scanned)
             return ("scan", table, scanned)
         self._other[name] = _Other()
-        return ("other", field)
+        return ("other", field, _tokens_of(field))
 
-    def _add_other(self, name: str, field, value, doc: int) -> None:
+    def _add_other(self, name: str, plan: tuple, value, doc: int) -> None:
         other = self._other[name]
-        if fmt.kind_of(field.format) == fmt.KIND_NONE:
-            tokens = [(tbytes, 0) for tbytes, _, _, _ in field.index(value)]
-        else:
-            tokens = [(field.to_bytes(t.text), t.pos) for t in
-                      field.analyzer(value, positions=True, mode="index")]
+        _, field, tokens_of = plan
+        tokens = tokens_of(value)
         terms = other.terms
         for tbytes, position in tokens:
             other.term_ids.append(terms.setdefault(tbytes, len(terms)))
@@ -169,6 +168,24 @@ class _Forward(Mapping):
         if name not in self._names:
             raise KeyError(name)
         return self._builder.forward_field(name, self._table, self._used)
+
+
+def _tokens_of(field) -> Callable[[object], list[tuple[bytes, int]]]:
+    """How to turn a value of a field sagashi does not analyse itself into
+    ``(term bytes, position)`` tokens, as ``add_document`` would: directly
+    for a plain ID field and for name bigrams (the common cases, kept
+    cheap), else through the field."""
+    analyzer = getattr(field, "analyzer", None)
+    if fmt.kind_of(field.format) == fmt.KIND_NONE:
+        if type(field) is fields.ID and type(analyzer) is IDTokenizer:
+            return lambda value: [(value.encode("utf-8"), 0)] if isinstance(value, str) \
+                else [(tbytes, 0) for tbytes, _, _, _ in field.index(value)]
+        return lambda value: [(tbytes, 0) for tbytes, _, _, _ in field.index(value)]
+    if type(analyzer) is BigramTokenizer:
+        return lambda value: [(gram.encode("utf-8"), i)
+                              for i, gram in enumerate(bigrams(str(value)))]
+    return lambda value: [(field.to_bytes(t.text), t.pos)
+                          for t in field.analyzer(value, positions=True, mode="index")]
 
 
 class _Fields(Mapping):
