@@ -218,3 +218,12 @@ def test_reading_term_rejects_non_kana_and_single_kana():
     assert reading_term("コウベ") == "~コベ"
     assert reading_term("sns") is None
     assert reading_term("ク") is None
+
+
+def test_dictionary_version_is_the_installed_distribution_version():
+    from importlib.metadata import version
+
+    from sagashi.analysis.sudachi import _dist_info_version, dictionary_version
+    assert dictionary_version("core") == version("sudachidict-core")
+    assert _dist_info_version("sudachidict_core") == version("sudachidict-core")
+    assert _dist_info_version("no_such_package_here") is None

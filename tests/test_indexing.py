@@ -384,3 +384,51 @@ def test_build_reports_progress_to_the_callback(tmp_path):
     build_index(tiny(tmp_path), tmp_path / "ix",
                 progress=lambda done, total: calls.append((done, total)))
     assert calls and calls[-1] == (3, 3)
+
+
+def test_optimize_merges_every_segment_into_one_keeping_the_records(tmp_path, capsys):
+    """Updates add segments; 'sagashi index optimize' merges them (deleted
+    records left out) in a new generation, and answers stay the same."""
+    root = tmp_path / "ix"
+    build_index(DATA, root)
+    extra = tmp_path / "more.tsv"
+    extra.write_text(HEADER + "101\t特非\t新しい会\t熊本県熊本市\t日本語教室の運営\t外国人に日本語を教える\n",
+                     encoding="utf-8")
+    update_index(extra, root)
+    delete_records([3], root)
+    before = index_stats(root)
+    assert before.segments == 2
+    with Engine(root) as engine:
+        answers = [nos(engine.search(q)) for q in ("日本語教室", "外国人 支援", "熊本")]
+    live_before = storage.current_generation(root)
+    code, out, err = run_cli(capsys, "index", "optimize", "--index", root)
+    assert code == 0 and out == ""
+    assert err.startswith("sagashi: merged 2 segments into one in ")
+    after = index_stats(root)
+    assert (after.segments, after.records) == (1, before.records)
+    assert after.history[-1]["action"] == "optimize"
+    assert storage.current_generation(root) != live_before
+    with Engine(root) as engine:
+        assert [nos(engine.search(q)) for q in ("日本語教室", "外国人 支援", "熊本")] == answers
+    code, out, _ = run_cli(capsys, "index", "stats", "--index", root)
+    assert "segments             1\n" in out and "sagashi-arrays 1" in out
+
+
+def test_an_index_in_another_storage_format_is_refused_with_a_rebuild_hint(tmp_path, capsys):
+    """An index written by Whoosh's own codec (before the array codec), or
+    by a future format, is refused before anything is read, in one line."""
+    root = tmp_path / "ix"
+    build_index(DATA, root)
+    gen = storage.current_generation(root)
+    manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    for codec, said in ((None, "Whoosh's own storage format"),
+                        ({"name": "sagashi-arrays", "format": 99}, "sagashi-arrays 99")):
+        if codec is None:
+            manifest.pop("codec", None)
+        else:
+            manifest["codec"] = codec
+        (gen / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        code, out, err = run_cli(capsys, "search", "外国人", "--index", root)
+        assert code == 1 and out == ""
+        assert err.count("\n") == 1 and said in err and "needs a rebuild" in err
+        assert "sagashi index build" in err

@@ -49,10 +49,46 @@ def test_only_whoosh_ext_touches_whoosh_internals():
                     or module.startswith("whoosh.codec") or module.startswith("whoosh.matching"):
                 offenders.append(f"{path.relative_to(SRC)}: from {module} import {name}")
         text = path.read_text(encoding="utf-8")
-        for private in ("._perdoc", "._lenfield", "._tree_matcher", "._finalize_segment"):
+        for private in ("._perdoc", "._terms", "._lenfield", "._tree_matcher", "._finalize_segment",
+                        "._added", "._fieldlengths", "._cached_reader"):
             if private in text:
                 offenders.append(f"{path.relative_to(SRC)}: uses {private}")
     assert not offenders, "private Whoosh API outside sagashi/whoosh_ext: " + "; ".join(offenders)
+
+
+def _private_names(path: Path) -> tuple[set[str], set[str]]:
+    """The ``_names`` a file reads as attributes (``x._name``, also through
+    ``getattr(x, "_name")``), and those it defines itself (functions,
+    classes, attributes it assigns)."""
+    used: set[str] = set()
+    defined: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                and not node.attr.startswith("__"):
+            (defined if isinstance(node.ctx, ast.Store) else used).add(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "getattr" \
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) \
+                and str(node.args[1].value).startswith("_") \
+                and not str(node.args[1].value).startswith("__"):
+            used.add(str(node.args[1].value))
+    return used, defined
+
+
+def test_whoosh_ext_lists_the_private_names_it_uses():
+    """Every ``_name`` read in sagashi/whoosh_ext that sagashi does not
+    define itself is Whoosh's, and is named in the package docstring."""
+    import sagashi.whoosh_ext as ext
+    used: set[str] = set()
+    defined: set[str] = set()
+    for path in (SRC / "whoosh_ext").rglob("*.py"):
+        u, d = _private_names(path)
+        used |= u
+        defined |= d
+    unlisted = sorted(name for name in used - defined if name not in (ext.__doc__ or ""))
+    assert not unlisted, ("sagashi/whoosh_ext uses Whoosh's private names that its docstring "
+                          "does not list: " + ", ".join(unlisted))
 
 
 #: Layers, lowest first: a module may import its own layer and those below.

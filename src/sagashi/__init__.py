@@ -33,4 +33,7 @@ def __getattr__(name):
     if module is None:
         raise AttributeError(f"module 'sagashi' has no attribute {name!r}")
     import importlib
+    if module == "engine":
+        from .whoosh_ext.light import import_whoosh
+        import_whoosh()  # without the heavy imports searching never uses
     return getattr(importlib.import_module(f"sagashi.{module}"), name)

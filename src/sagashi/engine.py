@@ -60,7 +60,7 @@ from .index.searcher import open_searcher
 from .query import advice, rank
 from .query.explain import describe, explain, related_only
 from .query.filters import Condition, conditions, filter_query
-from .query.highlight import Marks, marks_for, match_spans, snippet
+from .query.highlight import Marks, indexed_spans, marks_for, match_spans, snippet
 from .query.interpret import Interpreter
 from .query.languages import load_languages
 from .query.plan import Clause, Plan, make_plan
@@ -336,7 +336,7 @@ class Engine:
         with self._lock:
             searcher = self._check()
             filter_q = filter_query(pref, entity, wanted, self._columns, searcher.reader())
-            with _reported(query):
+            with _reported(query), bulk.memoized():  # ranking and hits score the same clauses
                 plan = self._plan(searcher, query, language)
                 if plan.empty:
                     return SearchResults(query, 0, (), {}, (), plan.language)
@@ -490,10 +490,14 @@ class Engine:
              explained: tuple[Match, ...], related: tuple[Related, ...] = ()) -> Hit:
         f = searcher.stored_fields(docnum)
         summary, title = f.get("summary", ""), f.get("title", "")
-        snip = snippet(summary, self._analysis, marks, "summary")
-        title_spans = tuple(match_spans(title, self._analysis, marks)) if marks else ()
+        snip = snippet(summary, self._analysis, marks, "summary",
+                       spans=indexed_spans(searcher, docnum, "summary", marks))
+        found = indexed_spans(searcher, docnum, "title", marks)
+        if found is None:  # a segment without a forward index: analyse the title again
+            found = match_spans(title, self._analysis, marks) if marks else []
+        title_spans = tuple(found)
         if not snip.spans and title_spans:
-            snip = snippet(title, self._analysis, marks, "title")
+            snip = snippet(title, self._analysis, marks, "title", spans=list(title_spans))
         return Hit(no=int(f["no"]), score=float(score), organization=f.get("organization", ""),
                    title=title, location=f.get("location", ""), entity=f.get("entity_raw", ""),
                    summary=summary, prefecture=f.get("pref", ""), snippet=snip,

@@ -8,6 +8,8 @@ pull in Whoosh or Sudachi:
 - :mod:`~sagashi.analysis.chars`: width/case folding, kana, loose readings;
 - :mod:`~sagashi.analysis.sudachi`: :class:`SudachiAnalysis` and its units;
 - :mod:`~sagashi.analysis.tokenizer`: the Whoosh tokenizer and filters;
+- :mod:`~sagashi.analysis.morphemes`: the same analysis for indexing, worked
+  out once per distinct morpheme;
 - :mod:`~sagashi.analysis.romaji`: romaji to hiragana;
 - :mod:`~sagashi.analysis.ngrams`: character bigrams of names;
 - :mod:`~sagashi.analysis.chinese`: Chinese characters as Japanese writes
@@ -28,10 +30,12 @@ _EXPORTS = {
     "READING_PREFIX": "tokenizer", "SYNONYM_PREFIX": "tokenizer", "ReadingFilter": "tokenizer",
     "SudachiTokenizer": "tokenizer", "SynonymFilter": "tokenizer",
     "japanese_analyzer": "tokenizer", "reading_term": "tokenizer", "synonym_term": "tokenizer",
+    "chain_settings": "tokenizer", "MorphemeTable": "morphemes", "Scanned": "morphemes",
     "romaji_to_hiragana": "romaji",
 }
 __all__ = [
-    "STOP_POS", "READING_PREFIX", "SYNONYM_PREFIX", "BigramTokenizer", "ReadingFilter",
+    "STOP_POS", "READING_PREFIX", "SYNONYM_PREFIX", "BigramTokenizer", "MorphemeTable",
+    "ReadingFilter", "Scanned", "chain_settings",
     "SudachiAnalysis", "SudachiTokenizer", "SynonymFilter", "Unit", "bigrams", "clean",
     "dictionary_version", "fold", "has_kanji", "is_kana", "japanese_analyzer", "loose_reading",
     "nfkc", "reading_term", "romaji_to_hiragana", "sudachipy_version", "synonym_term",
@@ -49,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
         to_hiragana,
         to_katakana,
     )
+    from .morphemes import MorphemeTable, Scanned
     from .ngrams import BigramTokenizer, bigrams
     from .romaji import romaji_to_hiragana
     from .sudachi import STOP_POS, SudachiAnalysis, Unit, dictionary_version, sudachipy_version
@@ -58,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
         ReadingFilter,
         SudachiTokenizer,
         SynonymFilter,
+        chain_settings,
         japanese_analyzer,
         reading_term,
         synonym_term,

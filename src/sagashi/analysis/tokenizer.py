@@ -136,6 +136,22 @@ class SynonymFilter(Filter):
                 yield t
 
 
+def chain_settings(analyzer) -> tuple[SudachiAnalysis, bool, bool] | None:
+    """What a :func:`japanese_analyzer` chain does: its analysis, and
+    whether it adds reading and synonym terms; None for any other analyzer.
+
+    >>> chain_settings(japanese_analyzer(readings=False))[1:]
+    (False, True)
+    """
+    items = getattr(analyzer, "items", [analyzer])
+    if not items or type(items[0]) is not SudachiTokenizer:
+        return None
+    rest = [type(item) for item in items[1:]]
+    if rest not in ([], [ReadingFilter], [SynonymFilter], [ReadingFilter, SynonymFilter]):
+        return None
+    return items[0].analysis, ReadingFilter in rest, SynonymFilter in rest
+
+
 def japanese_analyzer(analysis: SudachiAnalysis | None = None, readings: bool = True,
                       synonyms: bool = True):
     """The analyzer of sagashi's text fields: Sudachi words, plus reading and

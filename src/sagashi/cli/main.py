@@ -241,6 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("nos", nargs="+", type=_record_no, metavar="NO")
     a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
                    help="how long to wait for another writer (default 30)")
+    a = action("optimize", "Merge the index's segments into one (faster searches); the new "
+               "index is swapped in atomically.", cmd_index_optimize)
+    a.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for another writer (default 30)")
     a = action("stats", "Show facts about the index.", cmd_index_stats)
     a.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=lambda args: _usage(p))
@@ -255,6 +259,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 # -- commands -----------------------------------------------------------------
 
 def _engine(args):
+    from ..whoosh_ext.light import import_whoosh
+    import_whoosh()  # before anything imports Whoosh its usual, heavier way
     from ..engine import Engine
     return Engine(args.index, notify=_note)
 
@@ -401,6 +407,15 @@ def cmd_index_delete(args) -> int:
         report = delete_records(args.nos, args.index, lock_timeout=args.wait)
     _note(f"removed {report.removed:,} records; {report.records_indexed:,} remain "
           f"in {report.index_dir}")
+    return 0
+
+
+def cmd_index_optimize(args) -> int:
+    from ..index.build import optimize_index
+    with _interrupted(args):
+        report = optimize_index(args.index, lock_timeout=args.wait)
+    _note(f"merged {report.removed + 1:,} segments into one in {report.seconds:.1f} s; "
+          f"{report.records_indexed:,} records in {report.index_dir}")
     return 0
 
 

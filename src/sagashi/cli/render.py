@@ -264,6 +264,10 @@ def render_stats(stats) -> str:
                        f"{stats.dictionary.get('version', '?')}"),
         ("sagashi", stats.sagashi_version),
         ("size on disk", f"{stats.size_bytes / 1024:,.0f} KiB"),
+        ("segments", f"{stats.segments:,}" + (" (sagashi index optimize merges them)"
+                                              if stats.segments > 1 else "")),
+        ("storage", f"{(stats.codec or {}).get('name', '-')} "
+                    f"{(stats.codec or {}).get('format', '')}".strip()),
         ("changes since build", str(max(len(stats.history) - 1, 0))),
     ]
     width = max(len(k) for k, _ in rows)

@@ -21,6 +21,9 @@ TEXT_FIELDS: dict[str, float] = {
 #: holds e.g. 特定非営利活動法人) is searched through entity-type words and
 #: ``法人格:`` only, or every NPO would match 活動.
 DEFAULT_FIELDS: tuple[str, ...] = ("organization", "title", "location", "summary")
+#: The fields snippets are drawn from, in order of preference; the index
+#: keeps each document's units of these (a forward index) for highlighting.
+SNIPPET_FIELDS: tuple[str, ...] = ("summary", "title")
 #: Keyword fields: the record number, the derived prefecture, the entity code.
 KEYWORD_FIELDS: tuple[str, ...] = ("no", "pref", "entity_code")
 #: Field names a query may use, in English and as the data's Japanese headers.

@@ -9,6 +9,7 @@ generation; the live one is never touched.
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import time
 from collections.abc import Iterable, Mapping
@@ -24,7 +25,6 @@ from ..domain.records import DataFile, Record, load_records
 from ..errors import DataError, NotFoundError, UsageError
 from ..files import utc_now
 from ..validate import check_nos
-from ..whoosh_ext.segments import COMPOUND
 from . import storage
 from .manifest import (
     built_from_bundled,
@@ -39,7 +39,7 @@ from .manifest import (
 )
 from .parallel import write_parallel
 from .schema import make_schema
-from .writer import Progress, default_procs, update_records, write_serial
+from .writer import Progress, default_procs, delete_nos, optimize, update_records, write_serial
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,8 @@ class IndexStats:
     size_bytes: int
     history: tuple
     columns: tuple[Column, ...] = ()
+    segments: int = 0
+    codec: dict | None = None
 
 
 def build_index(data: str | Path | None = None, index_dir: str | Path | None = None, *,
@@ -112,12 +114,15 @@ def build_index(data: str | Path | None = None, index_dir: str | Path | None = N
     root = storage.create_root(root_path)
     settings = index_settings()
     kept = profile(loaded.extra, (r.extra for r in loaded.records))
+    # the writers take the records (and let go of each share as it is handed on)
+    records, count = list(loaded.records), len(loaded.records)
+    loaded = dataclasses.replace(loaded, records=())
     with storage.write_lock(root, lock_timeout):
         gen = storage.new_generation(root)
         with _discarded_on_error(root, gen):
             ix = whoosh_index.create_in(str(gen), make_schema())
-            _write_all(ix, loaded.records, progress, procs)
-            indexed = _verified_count(ix, len(loaded.records))
+            _write_all(ix, records, progress, procs)
+            indexed = _verified_count(ix, count)
             seconds = time.perf_counter() - started
             write_manifest(gen, settings, data_record(data_path, loaded, options, bundled),
                            indexed, seconds, [_event("build", loaded, indexed)], kept)
@@ -192,9 +197,7 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
         gen = storage.copy_generation(live, root)
         with _discarded_on_error(root, gen):
             ix = whoosh_index.open_dir(str(gen))
-            with ix.writer(compound=COMPOUND) as writer:
-                for no in sorted(wanted):
-                    writer.delete_by_term("no", str(no))
+            delete_nos(ix, wanted)
             indexed = _verified_count(ix, len(nos_before - wanted))
             history = [*manifest.get("history", []),
                        {"action": "delete", "nos": sorted(wanted), "at": utc_now()}]
@@ -204,6 +207,39 @@ def delete_records(nos: Iterable[int], index_dir: str | Path | None = None, *,
         _publish(root, gen)
     return BuildReport(str(root), gen.name, 0, indexed, time.perf_counter() - started,
                        removed=len(wanted))
+
+
+def optimize_index(index_dir: str | Path | None = None, *,
+                   lock_timeout: float = 30.0) -> BuildReport:
+    """Merge every segment of the live index into one, leaving deleted
+    records out. Searching one segment costs less than searching several
+    (a build writes a segment per process and per 256 MB, an update one
+    more). Like every change it is made in a new generation, with numpy
+    (no Python per posting), and swapped in atomically; the report's
+    ``removed`` counts the segments merged away."""
+    started = time.perf_counter()
+    root, _, _ = _open_for_change(index_dir)
+    with storage.write_lock(root, lock_timeout):
+        root, live, manifest = _open_for_change(index_dir)
+        gen = storage.copy_generation(live, root)
+        with _discarded_on_error(root, gen):
+            ix = whoosh_index.open_dir(str(gen))
+            before = _segment_count(ix)
+            records = ix.doc_count()
+            optimize(ix)
+            indexed = _verified_count(ix, records)
+            history = [*manifest.get("history", []),
+                       {"action": "optimize", "segments": before, "at": utc_now()}]
+            write_manifest(gen, index_settings(), manifest.get("data"), indexed,
+                           manifest.get("build_seconds", 0.0), history, columns_of(manifest))
+        _publish(root, gen)
+    return BuildReport(str(root), gen.name, 0, indexed, time.perf_counter() - started,
+                       removed=max(before - 1, 0))
+
+
+def _segment_count(ix) -> int:
+    with ix.reader() as reader:
+        return len(reader.leaf_readers())
 
 
 def index_stats(index_dir: str | Path | None = None) -> IndexStats:
@@ -218,13 +254,14 @@ def index_stats(index_dir: str | Path | None = None) -> IndexStats:
         sudachipy=manifest.get("sudachipy", ""), dictionary=manifest.get("dictionary", {}),
         sagashi_version=manifest.get("sagashi_version", ""),
         size_bytes=storage.size_on_disk(live), history=tuple(manifest.get("history", [])),
-        columns=columns_of(manifest))
+        columns=columns_of(manifest), segments=_segment_count(ix), codec=manifest.get("codec"))
 
 
-def _write_all(ix, records: tuple[Record, ...], progress: Progress | None,
+def _write_all(ix, records: list[Record], progress: Progress | None,
                procs: int | None) -> None:
     """Write a whole data file's records into the empty index ``ix``: in
-    several processes when there are enough records to pay for them."""
+    several processes when there are enough records to pay for them. The
+    list is emptied (see :func:`~sagashi.index.parallel.write_parallel`)."""
     procs = default_procs(len(records), procs)
     if procs > 1:
         write_parallel(ix, records, procs, progress)

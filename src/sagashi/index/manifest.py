@@ -35,6 +35,7 @@ from ..errors import (
 )
 from ..files import read_json, utc_now, write_json_atomic
 from ..validate import shown
+from ..whoosh_ext.arrays.format import CODEC_NAME, FORMAT_VERSION
 from . import storage
 from .schema import SCHEMA_VERSION, make_analyzer
 from .storage import FORMAT, MANIFEST
@@ -52,6 +53,7 @@ def index_settings(analysis: SudachiAnalysis | None = None) -> dict:
         "dictionary": {"name": analysis.dict_name,
                        "version": dictionary_version(analysis.dict_name)},
         "tables_sha256": tables_checksum(INDEX_TABLES),
+        "codec": {"name": CODEC_NAME, "format": FORMAT_VERSION},
     }
 
 
@@ -194,6 +196,10 @@ def check_compatible(manifest: dict | None, expected: dict, root: Path) -> dict:
     if manifest is None:
         raise IndexMismatchError(f"the index at {root} has no valid manifest; "
                                  "it needs a reindex", hint)
+    codec = manifest.get("codec")
+    if codec != expected.get("codec", codec):
+        raise IndexMismatchError(f"the index at {root} was written in {_storage_format(codec)}, "
+                                 f"which this sagashi does not read; it needs a rebuild", hint)
     for key, want in expected.items():
         have = manifest.get(key)
         if have != want:
@@ -201,6 +207,16 @@ def check_compatible(manifest: dict | None, expected: dict, root: Path) -> dict:
                 f"the index at {root} was built with {key} {shown(have, 60)}, "
                 f"but this sagashi uses {shown(want, 60)}; it needs a reindex", hint)
     return manifest
+
+
+def _storage_format(codec) -> str:
+    """How a manifest's ``codec`` names the storage format it records."""
+    if not isinstance(codec, dict):
+        return "Whoosh's own storage format (an index built before the array codec)"
+    name, version = codec.get("name"), codec.get("format")
+    if isinstance(name, str) and isinstance(version, int) and name.isprintable():
+        return f"storage format {name[:30]} {version}"
+    return f"storage format {shown(name, 30)} {shown(version, 10)}"
 
 
 def live_generation(root: Path) -> tuple[Path, dict]:

@@ -8,10 +8,12 @@ segments. The segments are then committed at once, in share order, so
 documents are numbered as a one-process build numbers them. Segments are not
 merged: a merge would rewrite every posting in one process.
 
-Unlike Whoosh's ``MpWriter``, nothing is pickled to job files: the workers
-are forked with the records already in memory (spawned, with their share
-pickled once, where fork is not available) and report their progress, their
-segments or their error on a queue. The caller working too saves a process:
+Unlike Whoosh's ``MpWriter``, nothing is pickled to job files: each worker
+is sent its share of the records through a pipe, pickled once (this process
+then lets go of it), and reports its progress, its segments or its error on
+a queue. Workers of large shares are spawned rather than forked, so that
+they do not hold a copy of everything this process holds. The caller
+working too saves a process:
 its memory (the records, the dictionary pages) would otherwise be counted
 again in an idle parent.
 """
@@ -28,27 +30,39 @@ from .writer import Progress, write_share
 
 #: Seconds between checks that the workers are still alive.
 _POLL = 0.5
+#: Workers of shares this large are spawned, not forked.
+SPAWN_MIN_RECORDS = 20_000
 
 
 def write_parallel(ix, records, procs: int, progress: Progress | None = None,
-                   segment_mb: int | None = None) -> None:
+                   segment_morphemes: int | None = None) -> None:
     """Add ``records`` to the index ``ix`` with ``procs`` processes (this one
     included), each writing new segments (see
-    :func:`sagashi.index.writer.write_share`), and commit."""
+    :func:`sagashi.index.writer.write_share`), and commit. A list of
+    records is emptied: this process keeps its own share only."""
     total = len(records)
     bounds = [total * i // procs for i in range(procs + 1)]
-    shares = [records[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    shares = [tuple(records[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+    if isinstance(records, list):
+        records.clear()
+    records = ()
     parent = SegmentWriter(ix)  # holds the index lock
-    ctx = _context()
+    ctx = _context(len(shares[-1]))
     messages = ctx.Queue()
+    pipes = [ctx.Pipe(duplex=False) for _ in shares[1:]]
     workers = [ctx.Process(target=_work, name=f"sagashi-index-{slot}", daemon=True,
-                           args=(ix.storage, ix.indexname, share, slot, messages, segment_mb))
-               for slot, share in enumerate(shares[1:], 1)]
+                           args=(ix.storage, ix.indexname, receiver, slot, messages,
+                                 segment_morphemes))
+               for slot, (receiver, _) in enumerate(pipes, 1)]
     board = _Board(workers, messages, progress, total)
     try:
         for w in workers:
             w.start()
-        board.segments[0] = write_share(ix, shares[0], board.own_progress, segment_mb)
+        for (_, sender), share in zip(pipes, shares[1:]):
+            sender.send(share)  # pickled once; this process lets go of it
+            sender.close()
+        del shares[1:]
+        board.segments[0] = write_share(ix, shares[0], board.own_progress, segment_morphemes)
         board.wait()
         for w in workers:
             w.join()
@@ -64,9 +78,15 @@ def write_parallel(ix, records, procs: int, progress: Progress | None = None,
         messages.close()
 
 
-def _context():
+def _context(share: int):
+    """Fork workers for small shares (they start at once); spawn them for
+    large ones, so that a worker holds its own share of the records and not
+    a copy of everything this process holds (the whole data file, and what
+    reading it left behind): memory is the limit of a large build, and
+    starting a fresh interpreter costs about a second."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    method = "fork" if "fork" in methods and share < SPAWN_MIN_RECORDS else "spawn"
+    return multiprocessing.get_context(method)
 
 
 class _Board:
@@ -123,13 +143,16 @@ class _Board:
             self.progress(sum(self.counts), self.total)
 
 
-def _work(storage, indexname, records, slot, messages, segment_mb) -> None:
-    """A worker: index ``records`` into segments of its own and send them back."""
+def _work(storage, indexname, receiver, slot, messages, segment_morphemes) -> None:
+    """A worker: index the records it receives into segments of its own and
+    send them back."""
     try:
+        records = receiver.recv()
+        receiver.close()
         def report(done: int, _total: int) -> None:
             messages.put(("progress", slot, done))
 
-        segments = write_share(storage.open_index(indexname), records, report, segment_mb)
+        segments = write_share(storage.open_index(indexname), records, report, segment_morphemes)
         messages.put(("done", slot, segments))
     except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
         messages.put(("error", slot, _portable(e)))

@@ -1,18 +1,19 @@
-"""Writing records into a Whoosh index: the hot path of every build.
+"""Writing records into an index: the hot path of every build and update.
 
 Kept apart from :mod:`sagashi.index.build` (which decides *where* and *when*
 to write, and with how many processes) because this is where build speed is
-won or lost. A build writes each share of the records as new segments
-(:func:`write_share`), in this process (:func:`write_serial`) or in several
-(:mod:`sagashi.index.parallel`): analysis is the larger cost, and it is
-per-record work that parallelises. Segments are committed together and never
-merged, since a merge would rewrite every posting in one process. Postings
-are held packed per term (:class:`~sagashi.whoosh_ext.segments.PostingTable`)
-and, when a segment's worth is held, written out, so memory stays bounded
-whatever the number of records.
+won or lost. Records are gathered a segment's worth at a time
+(:class:`~sagashi.index.segment.SegmentBuilder`: each distinct morpheme is
+analysed once, text becomes arrays of morpheme ids) and each segment is
+written at once with numpy through the array codec
+(:mod:`sagashi.whoosh_ext.arrays`). Segments are never merged on the way:
+``sagashi index optimize`` does that. Memory stays bounded by the size of a
+segment, whatever the number of records.
 
-The files are Whoosh's own: any Whoosh reader opens them. Updates (add or
-replace by No) go through Whoosh's writer unchanged (:func:`update_records`).
+A build writes each share of the records as new segments
+(:func:`write_share`), in this process (:func:`write_serial`) or in several
+(:mod:`sagashi.index.parallel`). An update writes its records the same way
+and marks the documents they replace as deleted (:func:`update_records`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ import contextlib
 import ctypes
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from ..domain.records import Record
-from ..whoosh_ext.segments import COMPOUND, SegmentWriter
+from ..whoosh_ext.segments import SegmentWriter
 from .schema import to_document
+from .segment import SegmentBuilder
 
 #: ``progress(done, total)`` is called as records are indexed.
 Progress = Callable[[int, int], None]
@@ -34,30 +36,54 @@ Progress = Callable[[int, int], None]
 PARALLEL_MIN_RECORDS = 2000
 #: At most this many processes by default (a build is CPU-bound).
 MAX_PROCS = 4
-#: Megabytes of postings a build process holds before it writes a segment.
-SEGMENT_MB = 64
-#: Megabytes of postings Whoosh's own pool holds (updates) before spilling.
-LIMIT_MB = 128
+#: Morphemes a segment holds before it is written (about 30,000 records of
+#: the bundled corpus's shape); writing them takes about 60 bytes each at
+#: the peak, and what is held until then 16 bytes each.
+SEGMENT_MORPHEMES = 4_500_000
 #: Call ``progress`` every this many records.
 PROGRESS_EVERY = 200
 
+#: Per process: a MorphemeTable per analysis, kept across segments and builds.
+_tables: dict = {}
+
 
 def update_records(ix, records: tuple[Record, ...], progress: Progress | None) -> None:
-    """Add ``records`` to ``ix``, replacing those with the same No, and commit."""
-    writer = ix.writer(limitmb=LIMIT_MB, compound=COMPOUND)
+    """Add ``records`` to ``ix`` as new segments, mark the documents with the
+    same No as deleted, and commit."""
+    parent = SegmentWriter(ix)  # holds the index lock
     try:
-        total = len(records)
-        for n, record in enumerate(records, 1):
-            writer.update_document(**to_document(record))
-            if progress and (n % PROGRESS_EVERY == 0 or n == total):
-                progress(n, total)
-        writer.commit()
+        for no in sorted({r.no for r in records}):
+            parent.delete_by_term("no", str(no))
+        segments = write_share(ix, records, progress)
+        parent.commit_segments(segments)
+    except BaseException:
+        parent.cancel()
+        raise
+
+
+def delete_nos(ix, nos: Iterable[int]) -> None:
+    """Mark the documents with these Nos as deleted, and commit."""
+    writer = SegmentWriter(ix)
+    try:
+        for no in sorted(nos):
+            writer.delete_by_term("no", str(no))
+        writer.commit_segments([])
     except BaseException:
         writer.cancel()
         raise
 
 
-def write_serial(ix, records: tuple[Record, ...], progress: Progress | None) -> None:
+def optimize(ix) -> None:
+    """Merge every segment of ``ix`` into one, dropping deleted documents."""
+    writer = SegmentWriter(ix)
+    try:
+        writer.optimize_all()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def write_serial(ix, records: Sequence[Record], progress: Progress | None) -> None:
     """Add ``records`` to ``ix`` as new segments written by this process, and commit."""
     parent = SegmentWriter(ix)  # holds the index lock
     try:
@@ -76,35 +102,45 @@ def default_procs(total: int, procs: int | None = None) -> int:
 
 
 def write_share(ix, records, progress: Progress | None = None,
-                segment_mb: int | None = None) -> list:
+                segment_morphemes: int | None = None) -> list:
     """Write ``records`` as one or more new segments of ``ix`` (without the
-    index lock, which the caller holds) and return them, uncommitted."""
+    index lock, which the caller holds) and return them, uncommitted. A
+    segment is written once it holds ``segment_morphemes`` morphemes
+    (default SEGMENT_MORPHEMES)."""
     segments: list = []
     total = len(records)
-    limit = (segment_mb or SEGMENT_MB) * 1024 * 1024
-    writer: SegmentWriter | None = None
+    limit = segment_morphemes or SEGMENT_MORPHEMES
+    builder: SegmentBuilder | None = None
     try:
-        writer = SegmentWriter(ix, _lk=False)
         for n, record in enumerate(records, 1):
-            writer.add_document(**to_document(record))
+            if builder is None:
+                builder = SegmentBuilder(SegmentWriter(ix, _lk=False), _tables)
+            builder.add(to_document(record))
             if progress and (n % PROGRESS_EVERY == 0 or n == total):
                 progress(n, total)
-            if writer.pool.size > limit and n < total:
-                segments.append(writer.finish_segment())
-                writer = None  # let the segment's memory go before the next one grows
+            if builder.morphemes > limit and n < total:
+                segments.append(_finish(builder))
+                builder = None  # let the segment's memory go before the next one grows
                 _give_back_memory()
-                writer = SegmentWriter(ix, _lk=False)
-        segments.append(writer.finish_segment())
+        if builder is not None:
+            segments.append(_finish(builder))
+            builder = None
     except BaseException:
-        if writer is not None:
-            writer.abandon()
+        if builder is not None:
+            builder.writer.abandon()
         raise
     return segments
 
 
+def _finish(builder: SegmentBuilder):
+    """Write a builder's postings and return its finished segment."""
+    builder.write()
+    return builder.writer.finish_segment()
+
+
 def _give_back_memory() -> None:
     """Return the memory of a written segment to the system (glibc keeps
-    freed memory for reuse otherwise, and the next segment's postings are
+    freed memory for reuse otherwise, and the next segment's arrays are
     allocated elsewhere), so that the peak stays near one segment's worth."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc

@@ -1,9 +1,12 @@
 """Snippets: the best window of a field's text, with the matched units marked.
 
-Matching is redone on the stored text with the same analysis, so spans are
-exact offsets into the original text: words match by their normalized form
-(so 子供 marks 子ども), kana and romaji queries by reading, synonym groups by
-their id. Overlapping units (a compound and its parts) merge into one span.
+The index keeps each document's units of the snippet fields (a forward
+index), so a hit's matches are array lookups (:func:`indexed_spans`):
+words match by their normalized form (so 子供 marks 子ども), kana and romaji
+queries by reading, synonym groups by their id, and spans are exact offsets
+into the original text. Text the index does not hold is analysed again
+(:func:`match_spans`), with the same result. Overlapping units (a compound
+and its parts) merge into one span.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 from ..analysis import READING_PREFIX, SudachiAnalysis, reading_term, synonym_term
 from ..results import Snippet
+from ..whoosh_ext.marks import Wanted, marked_spans
 
 SNIPPET_CHARS = 120
 _LEAD = 20  # characters of context kept before the first match
@@ -54,6 +58,16 @@ def marks_for(plan) -> Marks:
     return Marks(frozenset(words), frozenset(readings), frozenset(groups), frozenset(phrases))
 
 
+def indexed_spans(searcher, docnum: int, field: str, marks: Marks
+                  ) -> list[tuple[int, int]] | None:
+    """The merged spans of the units of a document's field that match,
+    from the index's forward index; None when it has none for the field."""
+    if not marks:
+        return []
+    return marked_spans(searcher, docnum, field,
+                        Wanted(marks.words, marks.readings, marks.groups, marks.phrases))
+
+
 def match_spans(text: str, analysis: SudachiAnalysis, marks: Marks) -> list[tuple[int, int]]:
     """Merged ``(start, end)`` spans of the units of ``text`` that match."""
     spans = []
@@ -75,10 +89,12 @@ def match_spans(text: str, analysis: SudachiAnalysis, marks: Marks) -> list[tupl
 
 
 def snippet(text: str, analysis: SudachiAnalysis, marks: Marks, field_name: str = "summary",
-            width: int = SNIPPET_CHARS) -> Snippet:
+            width: int = SNIPPET_CHARS, spans: list[tuple[int, int]] | None = None) -> Snippet:
     """The window of ``text`` (at most ``width`` characters plus ellipses)
-    holding the most matched characters, with spans relative to it."""
-    spans = match_spans(text, analysis, marks) if marks else []
+    holding the most matched characters, with spans relative to it. The
+    matched ``spans`` are found again by analysis when not given."""
+    if spans is None:
+        spans = match_spans(text, analysis, marks) if marks else []
     if len(text) <= width:
         return Snippet(text, tuple(spans), field_name)
     start = _best_start(spans, width, len(text))

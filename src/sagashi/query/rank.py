@@ -26,12 +26,14 @@ Explicit AND / OR queries are run as written (their plan is strict).
 from __future__ import annotations
 
 import dataclasses
-import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh import query as wq
 
 from ..whoosh_ext import bulk
+from ..whoosh_ext.scores import Scores, member, union
 from .plan import Clause, Plan
 
 #: How far past ``limit`` relaxed matching looks for partial matches.
@@ -49,11 +51,12 @@ Ranked = list[tuple[int, float, int]]
 @dataclass
 class Ranking:
     """Ranked ``(docnum, score, matched clauses)`` triples; the total number
-    of matching documents; and every matching document (for facet counts)."""
+    of matching documents; and every matching document, increasing (for
+    facet counts)."""
 
     ranked: Ranked
     total: int
-    docnums: set[int]
+    docnums: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -61,53 +64,65 @@ class Scope:
     """Which documents may be returned: those the filter allows (None: all)
     and the exclusions do not hide."""
 
-    allowed: set[int] | None
-    masked: set[int] | None
+    allowed: Scores | None
+    masked: Scores | None
 
     @classmethod
     def of(cls, searcher, plan: Plan, filter_q: wq.Query | None) -> Scope:
         exclusions = wq.Or([c.query for c in plan.exclusions]) if plan.exclusions else None
         return cls(bulk.docs_of(searcher, filter_q), bulk.docs_of(searcher, exclusions))
 
-    def keep(self, scores: dict[int, float]) -> dict[int, float]:
+    def keep(self, scores: Scores) -> Scores:
         """``scores`` of the documents in scope."""
         if self.allowed is not None:
-            scores = {d: s for d, s in scores.items() if d in self.allowed}
+            scores = scores.among(self.allowed)
         if self.masked:
-            scores = {d: s for d, s in scores.items() if d not in self.masked}
+            scores = scores.without(self.masked)
         return scores
 
 
 def run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None = None) -> Ranking:
     """Rank documents for a plan (see the module docstring)."""
+    with bulk.memoized():  # the clauses are scored several times below
+        return _run(searcher, plan, limit, filter_q)
+
+
+def _run(searcher, plan: Plan, limit: int, filter_q: wq.Query | None) -> Ranking:
     searchable = without_unmatched(plan)
     if searchable is None:
-        return Ranking([], 0, set())
+        return Ranking([], 0, union())
     plan = searchable
     scope = Scope.of(searcher, plan, filter_q)
     full = full_matches(searcher, plan, scope)
-    matching = set(full)
-    weak = weak_only(searcher, plan.clauses, dict.fromkeys(full))
-    ranked = with_phrase_bonus(searcher, plan, _without(full, weak), limit)
+    weak = weak_full_matches(searcher, plan.clauses, full)
+    ranked = with_phrase_bonus(searcher, plan, full.without(weak), limit)
     ranked, named = promote_names(searcher, plan, scope, full, ranked, limit)
-    matching |= named
+    matching = union(full, named)
     later: Ranked = []
     if len(ranked) < limit:
-        relaxed, weak_relaxed = partial_matches(searcher, plan, scope,
-                                                matching | {d for d, _, _ in ranked}, limit)
-        matching.update(d for d, _, _ in relaxed)
+        relaxed, weak_relaxed = partial_matches(searcher, plan, scope, matching, limit)
+        matching = union(matching, [d for d, _, _ in relaxed])
         ranked += [r for r in relaxed if r[0] not in weak_relaxed][:limit - len(ranked)]
         later = [r for r in relaxed if r[0] in weak_relaxed]
     # found only through weak relations (ボランティア -> 支援者): below every direct match
     if len(ranked) < limit:
-        weak_full = {d: s for d, s in full.items() if d in weak and d not in named}
+        weak_full = full.among(weak).without(named)
         ranked += with_phrase_bonus(searcher, plan, weak_full, limit - len(ranked))
     ranked += later[:limit - len(ranked)]
     return Ranking(ranked, len(matching), matching)
 
 
-def _without(scores: dict[int, float], docs: set[int]) -> dict[int, float]:
-    return {d: s for d, s in scores.items() if d not in docs} if docs else scores
+def weak_full_matches(searcher, clauses, full: Scores) -> np.ndarray:
+    """Those of the full matches (which match every clause) found only
+    through weak relations: :func:`weak_only` for all of them, with arrays."""
+    if not len(full) or any(c.direct is None for c in clauses):
+        return union()  # a clause with no weak form is matched directly
+    weak = np.zeros(len(full), dtype=np.int64)
+    for clause in clauses:
+        direct = bulk.score_all(searcher, clause.direct, full) \
+            if clause.direct is not wq.NullQuery else Scores()
+        weak += ~member(full.ids, direct.ids)
+    return full.ids[weak == len(clauses)]
 
 
 def weak_only(searcher, clauses, docs: dict[int, list[Clause] | None]) -> set[int]:
@@ -148,13 +163,13 @@ def without_unmatched(plan: Plan) -> Plan | None:
     return dataclasses.replace(plan, clauses=tuple(kept))
 
 
-def full_matches(searcher, plan: Plan, scope: Scope) -> dict[int, float]:
+def full_matches(searcher, plan: Plan, scope: Scope) -> Scores:
     """Every document in scope that matches the whole query, with its score."""
     query = plan.strict if plan.strict is not None else _all(plan.clauses)
     return scope.keep(bulk.score_all(searcher, query))
 
 
-def with_phrase_bonus(searcher, plan: Plan, full: dict[int, float], limit: int) -> Ranked:
+def with_phrase_bonus(searcher, plan: Plan, full: Mapping[int, float], limit: int) -> Ranked:
     """The best ``limit`` full matches, after the phrase bonus has reordered
     the best RESCORE_WINDOW of them (a match_phrase rescoring, in
     Elasticsearch terms)."""
@@ -169,7 +184,7 @@ def with_phrase_bonus(searcher, plan: Plan, full: dict[int, float], limit: int) 
     return rescored[:limit]
 
 
-def promote_names(searcher, plan: Plan, scope: Scope, full: dict[int, float], ranked: Ranked,
+def promote_names(searcher, plan: Plan, scope: Scope, full: Mapping[int, float], ranked: Ranked,
                   limit: int) -> tuple[Ranked, set[int]]:
     """Organisations whose name holds the query text first (「まなびと」 finds
     まなびと however Sudachi splits it); returns the ranking and the documents
@@ -183,7 +198,7 @@ def promote_names(searcher, plan: Plan, scope: Scope, full: dict[int, float], ra
     return (named + [r for r in ranked if r[0] not in named_set])[:limit], named_set
 
 
-def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int],
+def partial_matches(searcher, plan: Plan, scope: Scope, seen,
                     limit: int) -> tuple[Ranked, set[int]]:
     """Documents (not in ``seen``) that match some of a plain query's
     optional clauses and hold enough of its information
@@ -198,8 +213,9 @@ def partial_matches(searcher, plan: Plan, scope: Scope, seen: set[int],
     wanted = optional[0].query if len(optional) == 1 else wq.Or([c.query for c in optional])
     pool = scope.keep(bulk.score_all(searcher, wq.And([*required, wanted]) if required
                                      else wanted))
-    candidates = [(d, s) for d, s in _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
-                  if d not in seen]
+    best = _top(pool, max(limit * POOL_FACTOR, POOL_MIN))
+    unseen = ~member(np.array([d for d, _ in best], dtype=np.int64), union(seen))
+    candidates = [c for c, new in zip(best, unseen.tolist()) if new]
     matched = matches_by_doc(searcher, optional, [d for d, _ in candidates])
     base = n - len(optional)
     relaxed = [(d, s, base + len(matched[d])) for d, s in candidates
@@ -239,12 +255,12 @@ def matches_by_doc(searcher, clauses: list[Clause], docnums) -> dict[int, list[C
 
 def matching(searcher, q: wq.Query, docnums) -> list[int]:
     """Those of ``docnums`` that ``q`` matches, in order."""
-    return sorted(bulk.score_all(searcher, q, set(docnums)))
+    return bulk.score_all(searcher, q, list(docnums)).ids.tolist()
 
 
-def _top(scores: dict[int, float], k: int) -> list[tuple[int, float]]:
+def _top(scores: Mapping[int, float], k: int) -> list[tuple[int, float]]:
     """The ``k`` best ``(docnum, score)``, ties in document order (as Whoosh)."""
-    return heapq.nsmallest(k, scores.items(), key=lambda x: (-x[1], x[0]))
+    return Scores.of(scores).top(k)
 
 
 def _all(clauses) -> wq.Query:

@@ -7,26 +7,34 @@ whoosh-reloaded 2.7.5, pinned in pyproject.toml; a test
 (tests/test_layout.py) fails with a clear message when another version
 is installed, since any of these may change without notice:
 
-- :mod:`~sagashi.whoosh_ext.postings` reads posting lists a block at a time:
-  ``whoosh.codec.whoosh3.W3LeafMatcher`` and its ``_maxid``, ``_ids``,
-  ``_weights``, ``_values``, ``_next_block()``, ``_read_values()``;
-  ``whoosh.codec.whoosh3._lenfield``, ``LENGTHS_COLUMN``, ``STORED_COLUMN``;
-  the segment reader's ``_perdoc`` and its ``_cached_reader()``; the length
-  column reader's ``_fixedlen``, ``_default``, ``_dbfile``, ``_basepos``,
-  ``_count``, ``_doccount``.
+- :mod:`~sagashi.whoosh_ext.arrays` is a Whoosh codec (the storage of every
+  sagashi index): it subclasses ``whoosh.codec.whoosh3.W3Codec``,
+  ``W3Segment``, ``W3PerDocWriter`` and ``W3PerDocReader``, and implements
+  ``whoosh.codec.base.TermsReader``, ``FieldCursor`` and ``FieldWriter``;
+  it reads and sets ``W3PerDocWriter``'s ``_storedfields``,
+  ``_fieldlengths``, ``_docnum``, ``_doccount``, ``_segment``, ``_storage``
+  and ``W3PerDocReader``'s ``_segment``, ``_storage``, ``_doccount``; it
+  reaches a ``SegmentReader``'s codec readers as ``_terms`` and ``_perdoc``,
+  and writes through a ``SegmentWriter``'s ``perdocwriter``,
+  ``fieldwriter``, ``docnum``, ``write_per_doc()`` and ``_added``. Each
+  segment pickles its codec, so the class paths of ``ArrayCodec`` and
+  ``ArraySegment`` are part of the format.
+- :mod:`~sagashi.whoosh_ext.postings` scores a segment's postings as arrays:
+  it reads the per-document reader's ``_cached_reader()`` with
+  ``whoosh.codec.whoosh3.STORED_COLUMN`` (to open the stored fields early),
+  a BM25F weighting's ``_field_B``, and the readers' ``deleted_docs_set``.
 - :mod:`~sagashi.whoosh_ext.bulk` reproduces how Whoosh builds and pairs
-  matchers: ``W3LeafMatcher``, ``whoosh.matching.FilterMatcher``,
-  ``IntersectionMatcher``, ``ListMatcher``, ``NullMatcherClass``,
-  ``WrappingMatcher``, ``whoosh.query.spans.SpanNear2.SpanNear2Matcher``,
-  and the readers' ``deleted_docs_set``.
+  matchers: ``whoosh.matching.FilterMatcher``, ``IntersectionMatcher``,
+  ``ListMatcher``, ``NullMatcherClass``, ``WrappingMatcher``,
+  ``whoosh.query.spans.SpanNear2.SpanNear2Matcher``.
 - :mod:`~sagashi.whoosh_ext.scoring` subclasses
   ``whoosh.matching.DisjunctionMaxMatcher`` and uses ``whoosh.matching.mcore``,
   ``UnionMatcher.skip_to_quality`` and ``DisjunctionMax._tree_matcher()``.
 - :mod:`~sagashi.whoosh_ext.segments` subclasses
   ``whoosh.writing.SegmentWriter`` and uses its ``_flush_segment()``,
   ``_finalize_segment()``, ``_close_segment()``, ``_commit_toc()``,
-  ``_finish()``, ``_check_state()``, ``perdocwriter``, ``fieldwriter``,
-  ``pool`` and ``is_closed``.
+  ``_finish()``, ``_check_state()``, ``_added``, ``perdocwriter``,
+  ``fieldwriter`` and ``is_closed``.
 """
 
 from __future__ import annotations

@@ -1,33 +1,44 @@
-"""Scoring a query for every matching document at once.
+"""Scoring a query for every matching document at once, with numpy.
 
 Whoosh scores through a tree of matcher objects and calls Python methods per
-posting at every node: on a 100,000-record index a common concept
-(外国人 with its synonyms and readings, in four fields, some 30 terms) costs
-seconds per query, and top-k block skipping barely helps, because BM25
-scores of this kind of text are flat. Here each term's postings come scored
-in bulk (:mod:`sagashi.whoosh_ext.postings`) and the query tree is folded over
-dictionaries ``{docnum: score}``, as Whoosh's matchers would score them:
+posting at every node; on a 100,000-record index a common concept (外国人
+with its synonyms and readings, in four fields, some 30 terms) costs
+seconds. Here each term's postings come scored as arrays
+(:mod:`sagashi.whoosh_ext.postings`) and the query tree is folded over
+arrays in each segment, as Whoosh's matchers would score it:
 
-- ``Term``: BM25F, as :class:`whoosh.scoring.BM25FScorer`;
+- ``Term``: BM25F, as :class:`whoosh.scoring.BM25FScorer` (exact lengths);
 - ``And``: documents in every part, scores summed; ``Or``: in any, summed;
-- ``Phrase``: as ``And``, where the words stand in a row;
-- :class:`~sagashi.whoosh_ext.scoring.BestOf`: the best part plus ``tiebreak`` times
-  the other, paired as Whoosh pairs them (smallest first; among parts of
-  equal size, by the classes of their matchers);
+- ``Phrase``: as ``And``, where the words stand in a row (positions are read
+  for the candidates only, as arrays);
+- :class:`~sagashi.whoosh_ext.scoring.BestOf`: the best part plus ``tiebreak``
+  times the other, paired as Whoosh pairs them (smallest first; among parts
+  of equal size, by the classes of their matchers);
 - ``ConstantScoreQuery``: its constant for every document of its child;
 - a boost multiplies, except on a compound of one part (Whoosh drops it).
 
 Any other query (NOT, wildcards, sloppy phrases) is scored by its own
-Whoosh matcher.
+Whoosh matcher. Scores equal Whoosh's own (tests/test_bulk.py).
+
+In a segment a part of the tree is either sparse (document ids and their
+scores) or, once it covers a good share of the segment, dense (a score for
+every document, 0 where it does not match: every match scores above 0, as
+IDF, weights and boosts are positive). Sparse parts fold into dense ones
+in place; deleted documents are dropped at the end.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+import dataclasses
+from bisect import insort
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import (
     FilterMatcher,
     IntersectionMatcher,
@@ -38,151 +49,415 @@ from whoosh.matching import (
 from whoosh.query.spans import SpanNear2
 
 from . import postings
+from .arrays.matcher import ArrayLeafMatcher
+from .postings import Segment
+from .scores import Scores, as_ids, member
 from .scoring import BestOf, BestOfMatcher
 
-#: ``{docnum: score}`` of the documents a query matches.
-Scores = dict[int, float]
 #: Past this many documents asked about, a Whoosh matcher walks them all
 #: rather than skip to each.
 SKIP_TO_MAX = 2000
+#: A part covering more than this share of its segment is kept dense.
+DENSE_SHARE = 8
+#: A term whose postings outnumber the documents asked about this many times
+#: over is scored for those documents only.
+ASKED_SHARE = 16
+
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_SCORES = np.zeros(0, dtype=np.float64)
 
 
-def score_all(searcher, q: wq.Query, among: set[int] | None = None) -> Scores:
-    """``{docnum: score}`` for every document ``q`` matches (global docnums),
-    or with ``among``, for those of them in ``among`` (phrases then check
-    positions in those only). May be shared: never change it."""
-    leaves = searcher.leaf_searchers()
-    if len(leaves) == 1 and among is None:
-        sub, _ = leaves[0]
-        return _eval(sub, q, _Run(sub.context(), None, {}))
-    out: Scores = {}
-    for sub, offset in leaves:
-        local = among if among is None or not offset else {d - offset for d in among}
-        part = _eval(sub, q, _Run(sub.context(), local, {}))
-        if local is not None:
-            part = {d: s for d, s in part.items() if d in local}
-        if offset:
-            out.update({d + offset: s for d, s in part.items()})
-        else:
-            out.update(part)
-    return out
+class _Part:
+    """A node's matches in one segment: sparse (``ids``, ``scores``) or
+    ``dense`` (0 = no match). ``own``: the arrays were made for this part
+    and may be changed in place."""
+
+    __slots__ = ("dense", "ids", "own", "scores")
+
+    def __init__(self, ids: Any = None, scores: Any = None, dense: Any = None,
+                 own: bool = False) -> None:
+        self.ids: Any = ids  # np.ndarray (sparse) or None (dense)
+        self.scores: Any = scores
+        self.dense: Any = dense
+        self.own = own
+
+    def __len__(self) -> int:
+        return len(self.dense) if self.dense is not None else len(self.ids)
+
+    def sparse(self) -> tuple[np.ndarray, np.ndarray]:
+        """The documents matched and their scores (kept for a shared part)."""
+        if self.dense is None:
+            return self.ids, self.scores
+        if self.ids is not None:
+            return self.ids, self.scores
+        ids = np.flatnonzero(self.dense)
+        scores = self.dense[ids]
+        if not self.own:  # shared: it never changes any more
+            self.ids, self.scores = ids, scores
+        return ids, scores
+
+    def among(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Those of ``docs`` (increasing) matched, and their scores."""
+        if self.dense is not None:
+            values = self.dense[docs]
+            keep = values > 0
+            return docs[keep], values[keep]
+        ids = self.ids
+        if not len(ids) or not len(docs):
+            return _NO_IDS, _NO_SCORES
+        at = np.searchsorted(ids, docs)
+        np.minimum(at, len(ids) - 1, out=at)
+        keep = ids[at] == docs
+        return docs[keep], self.scores[at[keep]]
+
+    def as_dense(self, n: int) -> np.ndarray:
+        """A dense array of its own (a copy unless it may be changed)."""
+        if self.dense is not None:
+            return self.dense if self.own else self.dense.copy()
+        out = np.zeros(n)
+        out[self.ids] = self.scores
+        return out
+
+
+_EMPTY = _Part(_NO_IDS, _NO_SCORES)
+
+
+_memo: ContextVar[dict | None] = ContextVar("sagashi_scoring_memo", default=None)
+
+
+@contextmanager
+def memoized() -> Iterator[None]:
+    """Within this block, what each query object (and each part of one)
+    matches in each segment, for all documents, is kept and reused: ranking
+    scores a query's clauses several times (the whole query, the partial
+    matches, each clause on the candidates). Queries must not change
+    meanwhile. Blocks inside a block share its memo."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def score_all(searcher, q: wq.Query, among=None) -> Scores:
+    """Every document ``q`` matches (global docnums) with its score; with
+    ``among`` (document numbers), those of them in ``among`` (phrases then
+    check positions in those only)."""
+    wanted = None if among is None else as_ids(among)
+    memo = _memo.get()
+    ids, scores = [], []
+    for seg, offset in postings.segments(searcher):
+        local = None
+        if wanted is not None:
+            local = wanted[(wanted >= offset) & (wanted < offset + seg.doc_count)] - offset
+            if not len(local):
+                continue
+        seg.find(_terms_of(q))
+        part = _eval(seg, q, _Run(searcher, local, {}, memo))
+        found, values = part.sparse() if local is None else part.among(local)
+        if seg.live is not None:
+            keep = seg.live[found]
+            found, values = found[keep], values[keep]
+        if len(found):
+            ids.append(found + offset if offset else found)
+            scores.append(values)
+    if not ids:
+        return Scores()
+    if len(ids) == 1:
+        return Scores(ids[0], scores[0])
+    return Scores(np.concatenate(ids), np.concatenate(scores))
+
+
+def docs_of(searcher, q: wq.Query | None) -> Scores | None:
+    """The documents ``q`` matches (None for no query)."""
+    return None if q is None else score_all(searcher, q)
 
 
 @dataclass(frozen=True)
 class _Run:
-    """What every node of one evaluation in one segment needs: Whoosh's
-    search context, the documents asked about (None: all), and the sizes
-    of queries estimated so far."""
+    """What every node of one evaluation in one segment needs: the searcher,
+    the documents asked about (None: all), and the sizes of queries
+    estimated so far."""
 
-    context: object
-    among: set[int] | None
+    searcher: object
+    among: np.ndarray | None
     sizes: dict  # id(query) -> (query, estimated size), in this segment
+    memo: dict | None = None  # (id(segment), id(query)) -> (query, part): see memoized()
+    depth: list = dataclasses.field(default_factory=lambda: [0])  # of the node evaluated
 
 
-def docs_of(searcher, q: wq.Query | None) -> set[int] | None:
-    """The documents ``q`` matches (None for no query)."""
-    return None if q is None else set(score_all(searcher, q))
+def _terms_of(q: wq.Query) -> list[tuple[str, str]]:
+    """The terms scoring ``q`` looks up (to find them in one batch)."""
+    out: list[tuple[str, str]] = []
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is wq.Term:
+            out.append((node.fieldname, node.text))
+        elif kind is wq.Phrase:
+            out += [(node.fieldname, w) for w in node.words]
+            out.append((node.fieldname, "".join(node.words)))
+        elif kind is wq.ConstantScoreQuery:
+            stack.append(node.child)
+        elif kind in (wq.And, wq.Or, BestOf):
+            stack += node.subqueries
+    return out
 
 
-def _eval(sub, q: wq.Query, run) -> Scores:
+def _eval(seg: Segment, q: wq.Query, run: _Run) -> _Part:
+    # Only the query scored and its parts are kept (a search's clauses):
+    # deeper parts are used once, and a kept part is copied before a change.
+    memo = run.memo if run.depth[0] < MEMO_DEPTH else None
+    if memo is None:
+        return _deeper(seg, q, run)
+    key = (id(seg), id(q))
+    found = memo.get(key)
+    if found is not None and found[0] is q:
+        return found[1]  # for all documents: ``among`` only narrows it
+    part = _deeper(seg, q, run)
+    if run.among is None:
+        part.own = False  # shared from now on: never changed in place
+        memo[key] = (q, part)
+    return part
+
+
+#: The query scored (depth 0) and its parts (depth 1) are kept in a memo.
+MEMO_DEPTH = 2
+
+
+def _deeper(seg: Segment, q: wq.Query, run: _Run) -> _Part:
+    run.depth[0] += 1
+    try:
+        return _node(seg, q, run)
+    finally:
+        run.depth[0] -= 1
+
+
+def _node(seg: Segment, q: wq.Query, run: _Run) -> _Part:
     kind = type(q)
     if kind is wq.Term:
-        return _term(sub, q, run)
+        return _term(seg, q, run)
     if kind is BestOf:
-        return _best_of(sub, q, run)
+        return _best_of(seg, q, run)
     if kind in (wq.And, wq.Or) and not any(isinstance(s, wq.Not) for s in q.subqueries):
         if kind is wq.Or and q.scale is not None:
-            return _exact(sub, q, run)
-        return _boolean(sub, q, run)
+            return _exact(seg, q, run)
+        return _boolean(seg, q, run)
     if kind is wq.Phrase and q.slop == 1 and len(q.words) > 1:
-        return _phrase(sub, q, run)
+        return _phrase(seg, q, run)
     if kind is wq.ConstantScoreQuery:
-        return dict.fromkeys(_eval(sub, q.child, run), q.score)
+        ids, _ = _eval(seg, q.child, run).sparse()
+        return _Part(ids, np.full(len(ids), float(q.score)))
     if q is wq.NullQuery or kind is type(wq.NullQuery):
-        return {}
-    return _exact(sub, q, run)
+        return _EMPTY
+    return _exact(seg, q, run)
 
 
-def _boolean(sub, q, run) -> Scores:
+def _term(seg: Segment, q: wq.Term, run: _Run) -> _Part:
+    found = seg.scores(q.fieldname, q.text)
+    if found is None:  # the weighting scores this field otherwise
+        return _exact(seg, q, run)
+    ids, scores = found
+    if not len(ids):
+        return _EMPTY
+    among = run.among
+    if among is not None and len(among) * ASKED_SHARE < len(ids):
+        # asked about a few documents: every part above works on those only
+        at = np.searchsorted(ids, among)
+        np.minimum(at, len(ids) - 1, out=at)
+        keep = ids[at] == among
+        ids, scores = among[keep], scores[at[keep]]
+    return _Part(ids, scores * q.boost if q.boost != 1.0 else scores)
+
+
+def _boolean(seg: Segment, q, run: _Run) -> _Part:
     subs = q.subqueries
     if not subs:
-        return {}
+        return _EMPTY
     if len(subs) == 1:  # as Whoosh: one part is matched alone, without the boost
-        return _eval(sub, subs[0], run)
+        return _eval(seg, subs[0], run)
     if type(q) is wq.And:
         # the smallest part first; the others are asked about its documents
-        ordered = sorted(subs, key=lambda s: _size(sub, s, run.sizes))
-        out = _eval(sub, ordered[0], run)
+        ordered = sorted(subs, key=lambda s: _size(seg, s, run.sizes))
+        ids, scores = _eval(seg, ordered[0], run).sparse()
         for later in ordered[1:]:
-            if not out:
+            if not len(ids):
                 break
-            among = out.keys() & run.among if run.among is not None else set(out)
-            part = _eval(sub, later, _Run(run.context, among, run.sizes))
-            out = {d: s + part[d] for d, s in out.items() if d in part}
+            among = ids if run.among is None else ids[member(ids, run.among)]
+            part = _eval(seg, later, _Run(run.searcher, among, run.sizes, run.memo, run.depth))
+            ids, scores = _intersect(ids, scores, part, seg.doc_count)
+        out = _Part(ids, scores)
     else:
-        parts = [_eval(sub, s, run) for s in subs]
-        out = dict(parts[0])
-        for part in parts[1:]:
-            for d, s in part.items():
-                out[d] = out.get(d, 0.0) + s
+        out = _sum([_eval(seg, s, run) for s in subs], seg.doc_count)
     return _boosted(out, q.boost)
 
 
-def _best_of(sub, q: BestOf, run) -> Scores:
+def _intersect(ids: np.ndarray, scores: np.ndarray, part: _Part, n: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The documents of ``ids`` that ``part`` matches, scores summed."""
+    if part.dense is None and len(part) * DENSE_SHARE > n and len(ids) * DENSE_SHARE > n:
+        part = _Part(dense=part.as_dense(n), own=True)  # cheaper than searching it
+    if part.dense is not None:
+        other = part.dense[ids]
+        keep = other > 0
+        return ids[keep], scores[keep] + other[keep]
+    other = part.ids
+    if not len(other):
+        return _NO_IDS, _NO_SCORES
+    at = np.searchsorted(other, ids)
+    np.minimum(at, len(other) - 1, out=at)
+    keep = other[at] == ids
+    return ids[keep], scores[keep] + part.scores[at[keep]]
+
+
+def _sum(parts: list[_Part], n: int) -> _Part:
+    """Documents in any part, scores summed."""
+    parts = [p for p in parts if len(p)]
+    if len(parts) <= 1:
+        return parts[0] if parts else _EMPTY
+    if sum(len(p) for p in parts) * DENSE_SHARE > n or any(p.dense is not None for p in parts):
+        parts.sort(key=lambda p: (p.dense is None, not p.own))
+        out = parts[0].as_dense(n)
+        for p in parts[1:]:
+            if p.dense is not None:
+                out += p.dense
+            else:
+                out[p.ids] += p.scores
+        return _Part(dense=out, own=True)
+    ids = np.concatenate([p.ids for p in parts])
+    scores = np.concatenate([p.scores for p in parts])
+    order = np.argsort(ids, kind="stable")
+    ids, scores = ids[order], scores[order]
+    first = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    return _Part(ids[first], np.add.reduceat(scores, first))
+
+
+def _pair(a: _Part, b: _Part, tiebreak: float, n: int) -> _Part:
+    """``max + tiebreak * min`` where both score, else the one that does
+    (``a`` is the larger part)."""
+    if a.dense is not None or b.dense is not None or (len(a) + len(b)) * DENSE_SHARE > n:
+        if b.dense is not None and a.dense is None:
+            a, b = b, a
+        out = a.as_dense(n)
+        if b.dense is not None:
+            return _Part(dense=np.maximum(out, b.dense) + tiebreak * np.minimum(out, b.dense),
+                         own=True)
+        theirs = out[b.ids]
+        out[b.ids] = np.maximum(theirs, b.scores) + tiebreak * np.minimum(theirs, b.scores)
+        return _Part(dense=out, own=True)
+    ids = _union([a.ids, b.ids])
+    va, vb = np.zeros(len(ids)), np.zeros(len(ids))
+    va[np.searchsorted(ids, a.ids)] = a.scores
+    vb[np.searchsorted(ids, b.ids)] = b.scores
+    return _Part(ids, _pair_values(va, vb, tiebreak))
+
+
+def _best_of(seg: Segment, q: BestOf, run: _Run) -> _Part:
     subs = q.subqueries
     if not subs:
-        return {}
+        return _EMPTY
     if len(subs) == 1:
-        return _eval(sub, subs[0], run)
+        return _eval(seg, subs[0], run)
     # Whoosh's make_weighted_tree: sort (size, matcher) pairs, pair the first
     # two, insert the pair back. Matchers compare by class (in a way that
     # depends on the class hierarchy), so stand-ins of the right classes
     # reproduce the order of parts of equal size.
-    items = [(_size(sub, s, run.sizes), _stand_in(_matcher_class(sub, s, run))) for s in subs]
-    scores = {id(m): _eval(sub, s, run) for (_, m), s in zip(items, subs)}
-    own: set[int] = set()  # the scores made here, free to change
-    items.sort()
+    items = [(_size(seg, s, run.sizes), _stand_in(_matcher_class(seg, s, run))) for s in subs]
+    parts = {id(m): _eval(seg, s, run) for (_, m), s in zip(items, subs)}
+    steps = _pairing(items)
+    n, t = seg.doc_count, q.tiebreak
+    if all(p.dense is None for p in parts.values()) \
+            and sum(len(p) for p in parts.values()) * DENSE_SHARE <= n:
+        # small parts: line them up once on the documents any of them matches
+        ids = _union([p.ids for p in parts.values() if len(p)])
+        values = {}
+        for key, p in parts.items():
+            values[key] = np.zeros(len(ids))
+            if len(p):
+                values[key][np.searchsorted(ids, p.ids)] = p.scores
+        for a, b, pair in steps:
+            values[pair] = _pair_values(values.pop(a), values.pop(b), t)
+        out = _Part(ids, values[steps[-1][2]])
+    else:
+        for a, b, pair in steps:
+            pa, pb = parts.pop(a), parts.pop(b)
+            parts[pair] = _pair(pa, pb, t, n) if len(pa) >= len(pb) else _pair(pb, pa, t, n)
+        out = parts[steps[-1][2]]
+    return _boosted(out, q.boost)
+
+
+def _pairing(items: list[tuple[int, object]]) -> list[tuple[int, int, int]]:
+    """The order in which Whoosh's ``make_weighted_tree`` pairs ``(size,
+    matcher)`` items: ``(first, second, pair)`` by the ids of the items
+    (and of a stand-in for each pair), in turn."""
+    items = sorted(items)
+    made = []  # the stand-ins, kept alive so that no id is reused meanwhile
+    steps = []
     while len(items) > 1:
         (wa, ma), (wb, mb) = items.pop(0), items.pop(0)
-        a, b = scores.pop(id(ma)), scores.pop(id(mb))
-        if len(a) < len(b):
-            a, b, ma = b, a, mb
         pair = _stand_in(BestOfMatcher)
-        scores[id(pair)] = _pair(a if id(ma) in own else dict(a), b, q.tiebreak)
-        own.add(id(pair))
+        made.append(pair)
+        steps.append((id(ma), id(mb), id(pair)))
         insort(items, (wa + wb, pair))
-    return _boosted(scores[id(items[0][1])], q.boost)
+    return steps
 
 
-def _matcher_class(sub, q: wq.Query, run: _Run) -> type:
+def _pair_values(a: np.ndarray, b: np.ndarray, tiebreak: float) -> np.ndarray:
+    """``max + tiebreak * min`` of two parts lined up on the same documents
+    (0 where a part does not match: then the other's score, exactly)."""
+    low = np.minimum(a, b)
+    low *= tiebreak
+    high = np.maximum(a, b)
+    high += low
+    return high
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """Every id of the increasing arrays ``parts``, increasing."""
+    if not parts:
+        return _NO_IDS
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate(parts)
+    if not len(ids):
+        return ids
+    ids.sort(kind="stable")
+    keep = np.empty(len(ids), dtype=bool)
+    keep[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+    return ids[keep]
+
+
+def _matcher_class(seg: Segment, q: wq.Query, run: _Run) -> type:
     """The class of the matcher Whoosh builds for ``q``, without building it
     (the rules of ``Term``, ``Phrase`` and compound queries' ``matcher()``)."""
     kind = type(q)
+    cls: type
     if kind is wq.Term:
-        if not postings.doc_frequency(sub, q.fieldname, q.text):
+        if not seg.doc_frequency(q.fieldname, q.text):
             return NullMatcherClass
         if q.boost != 1.0:
             return WrappingMatcher
-        reader = sub.reader()
-        if getattr(reader, "deleted_docs_set", None):
-            return FilterMatcher
-        return ListMatcher if reader.term_info(q.fieldname, q.text).is_inlined() \
-            else W3LeafMatcher
+        return FilterMatcher if seg.live is not None else ArrayLeafMatcher
     if kind is wq.Phrase:
-        if not all(postings.doc_frequency(sub, q.fieldname, w) for w in q.words):
+        if not all(seg.doc_frequency(q.fieldname, w) for w in q.words):
             return NullMatcherClass
         cls = SpanNear2.SpanNear2Matcher
     elif kind is wq.ConstantScoreQuery:
-        child = _matcher_class(sub, q.child, run)
+        child = _matcher_class(seg, q.child, run)
         return child if child is NullMatcherClass else ListMatcher
     elif kind in (wq.And, BestOf):
         if not q.subqueries:
             return NullMatcherClass
         if len(q.subqueries) == 1:
-            return _matcher_class(sub, q.subqueries[0], run)
+            return _matcher_class(seg, q.subqueries[0], run)
         cls = IntersectionMatcher if kind is wq.And else BestOfMatcher
     else:
-        return type(q.matcher(sub, run.context))
+        return type(q.matcher(seg.sub, seg.sub.context()))
     return WrappingMatcher if q.boost != 1.0 else cls
 
 
@@ -191,115 +466,128 @@ def _stand_in(cls: type) -> object:
     return object.__new__(cls)
 
 
-def _pair(out: Scores, b: Scores, tiebreak: float) -> Scores:
-    """Fold ``b`` into ``out``: ``max + tiebreak * min`` where both score."""
-    for d, sb in b.items():
-        sa = out.get(d)
-        out[d] = sb if sa is None else (sa + tiebreak * sb if sa >= sb else sb + tiebreak * sa)
-    return out
-
-
-def _term(sub, q: wq.Term, run) -> Scores:
-    field, text = q.fieldname, q.text
-    if not postings.doc_frequency(sub, field, text):  # 0 for a field not in the schema
-        return {}
-    scores = postings.bm25_scores(sub, field, text)
-    if scores is None:
-        return _exact(sub, q, run)
-    return _boosted(scores, q.boost)
-
-
-def _phrase(sub, q: wq.Phrase, run) -> Scores:
+def _phrase(seg: Segment, q: wq.Phrase, run: _Run) -> _Part:
     """Whoosh scores a phrase as the sum of its words' scores, times its
     boost, where the words stand at positions in a row. A document holding
     the words joined as one indexed word (the compound 外国人 for 外国 人:
     the analyzer indexes a compound's parts in a row at its position) is
     not checked further."""
-    reader = sub.reader()
     field, words = q.fieldname, q.words
-    if not all(postings.doc_frequency(sub, field, w) for w in words):
-        return {}
-    together = _boolean(sub, wq.And([wq.Term(field, w) for w in words]), run)
-    joined = "".join(words)
-    known = _term(sub, wq.Term(field, joined), run)
-    unsure = {d for d in together if d not in known
-              and (run.among is None or d in run.among)}
-    found = [postings.positions(reader, field, w, unsure) for w in words] if unsure else []
-    return {d: s * q.boost for d, s in together.items()
-            if d in known or (d in unsure and _in_a_row([p[d] for p in found]))}
+    if not all(seg.doc_frequency(field, w) for w in words):
+        return _EMPTY
+    together = _boolean(seg, wq.And([wq.Term(field, w) for w in words]),
+                        _Run(run.searcher, None, run.sizes, run.memo, run.depth))
+    ids, scores = together.sparse()
+    if not len(ids):
+        return _EMPTY
+    joined = seg.scores(field, "".join(words))
+    known = member(ids, joined[0]) if joined is not None else np.zeros(len(ids), dtype=bool)
+    unsure = ids[~known]
+    if run.among is not None:
+        unsure = unsure[member(unsure, run.among)]
+    passed = member(ids, in_a_row(seg, field, words, unsure))
+    keep = known | passed
+    return _Part(ids[keep], scores[keep] * q.boost)
 
 
-def _in_a_row(lists: list[list[int]]) -> bool:
-    """Whether the words at these positions occur one after the other."""
-    starts = set(lists[0])
-    for i, later in enumerate(lists[1:], 1):
-        starts.intersection_update(p - i for p in later)
-        if not starts:
-            return False
-    return True
+def in_a_row(seg: Segment, field: str, words, docs: np.ndarray) -> np.ndarray:
+    """Those of ``docs`` (each holding every word) where the words stand at
+    consecutive positions."""
+    keys = None
+    for i, word in enumerate(words):
+        found, positions = seg.positions(field, word, docs)
+        start = positions >= i
+        # (document, position - i), increasing: documents come in order and
+        # a posting's positions in order
+        mine = (found[start] << 32) + (positions[start] - i)
+        keys = mine if keys is None else keys[member(keys, mine)]
+        if not len(keys):
+            return _NO_IDS
+    if keys is None:
+        return _NO_IDS
+    docs_found = keys >> 32
+    first = np.empty(len(docs_found), dtype=bool)
+    first[:1] = True
+    np.not_equal(docs_found[1:], docs_found[:-1], out=first[1:])
+    return docs_found[first]
 
 
-def _size(sub, q: wq.Query, known: dict) -> int:
+def _size(seg: Segment, q: wq.Query, known: dict) -> int:
     """Whoosh's ``estimate_size`` of a query in a segment (which orders the
     parts of And and BestOf), with the sizes of this run's queries kept in
     ``known`` (by id, with the query, which keeps the id from being reused)."""
     found = known.get(id(q))
     if found is None or found[0] is not q:
-        found = known[id(q)] = (q, _estimate(sub, q, known))
+        found = known[id(q)] = (q, _estimate(seg, q, known))
     return found[1]
 
 
-def _estimate(sub, q: wq.Query, known: dict) -> int:
+def _estimate(seg: Segment, q: wq.Query, known: dict) -> int:
     kind = type(q)
     if kind is wq.Term:
-        return postings.doc_frequency(sub, q.fieldname, q.text)
+        return seg.doc_frequency(q.fieldname, q.text)
     if kind is wq.Phrase:
-        return min(postings.doc_frequency(sub, q.fieldname, w) for w in q.words)
+        return min(seg.doc_frequency(q.fieldname, w) for w in q.words)
     if kind is wq.And:
-        return min(_size(sub, s, known) for s in q.subqueries)
+        return min(_size(seg, s, known) for s in q.subqueries)
     if kind in (wq.Or, BestOf):
-        return min(sum(_size(sub, s, known) for s in q.subqueries), sub.reader().doc_count())
-    return q.estimate_size(sub.reader())
+        return min(sum(_size(seg, s, known) for s in q.subqueries), seg.reader.doc_count())
+    return q.estimate_size(seg.reader)
 
 
 def value_counts(searcher, field: str, docnums) -> dict[str, int]:
     """How many of ``docnums`` hold each value of a one-value keyword field
-    ("" for none). Each document is looked up in its own segment's values,
-    so nothing the size of the index is built per call."""
-    leaves = searcher.leaf_searchers()
-    offsets = [offset for _, offset in leaves]
-    values = [postings.field_values(sub, field) for sub, _ in leaves]
+    ("" for none). Each document's value is looked up in its segment's
+    array of value codes."""
+    docs = as_ids(docnums)
     counts: dict[str, int] = {}
-    for d in docnums:
-        i = bisect_right(offsets, d) - 1
-        value = values[i].get(d - offsets[i], "")
-        counts[value] = counts.get(value, 0) + 1
+    for seg, offset in postings.segments(searcher):
+        local = docs[(docs >= offset) & (docs < offset + seg.doc_count)] - offset
+        if not len(local):
+            continue
+        values, codes = seg.codes(field) if field in seg.schema else ([], None)
+        if codes is None:
+            counts[""] = counts.get("", 0) + len(local)
+            continue
+        tally = np.bincount(codes[local] + 1, minlength=len(values) + 1).tolist()
+        for value, count in zip(["", *values], tally):
+            if count:
+                counts[value] = counts.get(value, 0) + count
     return counts
 
 
-def _exact(sub, q: wq.Query, run: _Run) -> Scores:
+def _exact(seg: Segment, q: wq.Query, run: _Run) -> _Part:
     """Any query, through its own Whoosh matcher (visiting only the
     documents asked about, if any)."""
-    m = q.matcher(sub, run.context)
-    out: Scores = {}
+    sub = seg.sub
+    m = q.matcher(sub, sub.context())
+    ids: list[int] = []
+    scores: list[float] = []
     if run.among is None or len(run.among) > SKIP_TO_MAX:
         while m.is_active():
-            out[m.id()] = m.score()
+            ids.append(m.id())
+            scores.append(m.score())
             m.next()
-        return out
-    for d in sorted(run.among):
-        if not m.is_active():
-            break
-        if m.id() < d:
-            m.skip_to(d)
+    else:
+        for d in run.among.tolist():
             if not m.is_active():
                 break
-        if m.id() == d:
-            out[d] = m.score()
-    return out
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                ids.append(d)
+                scores.append(m.score())
+    return _Part(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
 
 
-def _boosted(scores: Scores, boost: float) -> Scores:
+def _boosted(part: _Part, boost: float) -> _Part:
     if boost == 1.0:
-        return scores
-    return {d: s * boost for d, s in scores.items()}
+        return part
+    if part.dense is not None:
+        if part.own:
+            part.dense *= boost
+            return part
+        return _Part(dense=part.dense * boost, own=True)
+    return _Part(part.ids, part.scores * boost)

@@ -1,209 +1,252 @@
-"""A segment's postings, read in bulk and kept.
+"""A segment's postings for scoring: looked up in batches, scored with numpy,
+and kept.
 
-Whoosh's matchers hand out postings one method call at a time. Here a
-term's whole posting list is decoded a block at a time (Whoosh's own blocks,
-read through its matcher) and turned into BM25F scores in one loop, with
-each document's field-length byte looked up in a table of 256 precomputed
-norms. The most recently used lists are kept per segment searcher: common
-words (支援, 外国, 人) recur across queries and, through synonyms and
-compounds, within one.
+Every segment sagashi writes is of the array codec
+(:mod:`sagashi.whoosh_ext.arrays`): a term's postings are slices of memory
+maps and its BM25F scores one numpy expression over them. A
+:class:`Segment` stands for one leaf searcher: it finds many terms at once
+(one ``searchsorted`` over the segment's term hashes), keeps the rows it
+found, and keeps the most recently used score arrays (common words such as
+支援, 外国 and 人 recur across queries and, through synonyms and
+compounds, within one).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import OrderedDict
 from weakref import WeakKeyDictionary
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.scoring import BM25FScorer
-from whoosh.util.numeric import byte_to_length
+import numpy as np
+from whoosh.codec.whoosh3 import STORED_COLUMN
+from whoosh.scoring import BM25F
 
-#: Postings kept per segment, as scores (about 100 bytes each).
-CACHED_POSTINGS = 1_500_000
+from .arrays import FormatError
+from .arrays import format as fmt
+from .arrays.reading import ArrayPerDocReader, ArrayTermsReader, SegmentArrays
+from .arrays.term import TermPostings
+from .arrays.whoosh_private import perdoc_reader_of, terms_reader_of
 
-_caches: WeakKeyDictionary = WeakKeyDictionary()  # segment searcher -> _Kept
+#: Postings kept per segment, as score arrays (16 bytes each: id and score).
+CACHED_POSTINGS = 2_000_000
+
+_segments: WeakKeyDictionary = WeakKeyDictionary()  # leaf searcher -> Segment
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 
 
-def bm25_scores(sub, field: str, text: str) -> dict[int, float] | None:
-    """``{docnum: score}`` of a term in one segment (``sub``, a searcher of
-    one segment, as ``leaf_searchers()`` gives), scored as its weighting's
-    :class:`whoosh.scoring.BM25FScorer` scores it: ``idf * tf * (K1 + 1) /
-    (tf + K1 * (1 - B + B * length / average length))``; None when that
-    weighting does not score the field so. Shared: never change it."""
-    kept = _cache(sub)
-    key = (field, text)
-    found = kept.recall(key)
+def segment(sub) -> Segment:
+    """The :class:`Segment` of a leaf searcher (one per searcher, kept)."""
+    found = _segments.get(sub)
     if found is None:
-        scorer = sub.weighting.scorer(sub, field, text)
-        if not isinstance(scorer, BM25FScorer):
-            return None
-        reader = sub.reader()
-        column = length_column(sub, field) or bytes(reader.doc_count_all())
-        norm = _norms(kept, field, scorer.K1, scorer.B, scorer.avgfl)
-        c = scorer.idf * (scorer.K1 + 1)
-        found = {}
-        for ids, weights, _ in _blocks(reader, field, text):
-            found.update({d: c * w / (w + norm[column[d]]) for d, w in zip(ids, weights)})
-        kept.keep(key, found)
+        found = _segments[sub] = Segment(sub)
     return found
 
 
-def _norms(kept: _Kept, field: str, k1: float, b: float, avg: float) -> list[float]:
-    """``K1 * (1 - B + B * length / average length)`` by length byte, the
-    length being 1 for byte 0 (as ``doc_field_length(docnum, field, 1)``)."""
-    key = ("norms", field, k1, b, avg)
-    norm = kept.fixed.get(key)
-    if norm is None:
-        norm = kept.fixed[key] = [k1 * ((1 - b) + b * (byte_to_length(i) if i else 1) / avg)
-                                  for i in range(256)]
-    return norm
+def segments(searcher) -> list[tuple[Segment, int]]:
+    """``(segment, first docnum)`` of each segment of a searcher."""
+    return [(segment(sub), offset) for sub, offset in searcher.leaf_searchers()]
 
 
-def doc_frequency(sub, field: str, text: str) -> int:
-    """The segment's document frequency of a term (kept)."""
-    dfs = _cache(sub).dfs
-    key = (field, text)
-    df = dfs.get(key)
-    if df is None:
+class Segment:
+    """One segment of a searcher, for scoring with arrays (see the module
+    docstring). Document numbers are local to the segment."""
+
+    def __init__(self, sub) -> None:
         reader = sub.reader()
-        df = dfs[key] = reader.doc_frequency(field, text) if field in reader.schema else 0
-    return df
+        terms = terms_reader_of(reader)
+        perdoc = perdoc_reader_of(reader)
+        if not isinstance(terms, ArrayTermsReader) or not isinstance(perdoc, ArrayPerDocReader):
+            raise FormatError(f"a segment of the index at {getattr(reader, 'storage', '?')} "
+                              "was not written by sagashi's array codec")
+        self.sub, self.reader, self.schema = sub, reader, reader.schema
+        self.arrays: SegmentArrays = terms.arrays
+        self.perdoc = perdoc
+        self.doc_count = reader.doc_count_all()
+        self.live: np.ndarray | None = None
+        if reader.has_deletions():
+            live = np.ones(self.doc_count, dtype=bool)
+            live[np.fromiter(reader.deleted_docs_set, dtype=np.int64)] = False
+            self.live = live
+        self._rows: dict[tuple[str, str], int] = {}
+        self._kept: OrderedDict = OrderedDict()
+        self._kept_size = 0
+        self._lengths: dict[str, np.ndarray] = {}
+        self._scorers: dict[tuple[str, str], tuple] = {}
+        self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        #: Forward-index key ids of recent queries' marks (see marks.py).
+        self.marks: OrderedDict = OrderedDict()
+
+    # -- terms ---------------------------------------------------------------
+
+    def find(self, terms) -> None:
+        """Look up ``(field, text)`` terms not looked up yet, all at once."""
+        rows = self._rows
+        missing = [t for t in dict.fromkeys(terms) if t not in rows]
+        if not missing:
+            return
+        wanted, where = [], []
+        for field, text in missing:
+            tbytes = self._bytes(field, text)
+            if tbytes is None:
+                rows[(field, text)] = -1
+            else:
+                wanted.append((field, tbytes))
+                where.append((field, text))
+        if wanted:
+            for key, row in zip(where, self.arrays.find(wanted).tolist()):
+                rows[key] = row
+
+    def _bytes(self, field: str, text) -> bytes | None:
+        if isinstance(text, bytes):
+            return text
+        if field not in self.schema:
+            return None
+        try:
+            return self.schema[field].to_bytes(text)
+        except ValueError:
+            return None
+
+    def row(self, field: str, text) -> int:
+        """The term's row in the segment's term table, or -1."""
+        key = (field, text)
+        found = self._rows.get(key)
+        if found is None:
+            self.find([key])
+            found = self._rows[key]
+        return found
+
+    def doc_frequency(self, field: str, text) -> int:
+        row = self.row(field, text)
+        return int(self.arrays.rows[row]["df"]) if row >= 0 else 0
+
+    def postings(self, field: str, text) -> TermPostings | None:
+        row = self.row(field, text)
+        return self.arrays.term(row) if row >= 0 else None
+
+    # -- scores --------------------------------------------------------------
+
+    def scores(self, field: str, text) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(ids, scores)`` of a term in this segment, deleted documents
+        included, scored as its weighting's scorer scores it (BM25F:
+        ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average
+        length))`` in Whoosh's order of operations; a field without lengths
+        scores the weight); None when the weighting scores otherwise. Kept:
+        never change them."""
+        key = (field, text)
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+            return found
+        row = self.row(field, text)
+        if row < 0:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        scorer = self._scorer(field, text)
+        if scorer is None:
+            return None
+        p = self.arrays.term(row)
+        tf = p.weights.astype(np.float64)
+        if scorer[0] == "weight":
+            scores = tf
+        else:
+            _, idf, k1, b, avgfl = scorer
+            fl = self.lengths(field)[p.ids]
+            scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+        found = (p.ids.astype(np.int64), scores)
+        self._keep(key, found)
+        return found
+
+    def _scorer(self, field: str, text) -> tuple | None:
+        key = (field, text)
+        found = self._scorers.get(key)
+        if found is None:
+            sub = self.sub
+            weighting = sub.weighting
+            if not self.schema[field].scorable:
+                found = ("weight",)
+            elif type(weighting).scorer is not BM25F.scorer:
+                found = ("other",)
+            else:
+                b = weighting._field_B.get(field, weighting.B)
+                parent = sub.get_parent()
+                found = ("bm25", weighting.idf(sub, field, text), weighting.K1, b,
+                         parent.avg_field_length(field) or 1)
+            self._scorers[key] = found
+        return None if found[0] == "other" else found
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Each document's length of ``field`` as float64, 1 where it has
+        none (as ``doc_field_length(docnum, field, 1)``)."""
+        found = self._lengths.get(field)
+        if found is None:
+            raw = self.perdoc.length_array(field)
+            found = np.ones(self.doc_count) if raw is None else raw.astype(np.float64)
+            found[found == 0] = 1.0
+            self._lengths[field] = found
+        return found
+
+    def _keep(self, key, value) -> None:
+        self._kept[key] = value
+        self._kept_size += len(value[0])
+        while self._kept_size > CACHED_POSTINGS and len(self._kept) > 1:
+            _, old = self._kept.popitem(last=False)
+            self._kept_size -= len(old[0])
+
+    # -- positions -----------------------------------------------------------
+
+    def positions(self, field: str, text, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of a term in ``docs`` (sorted local docnums, each
+        holding the term): ``(doc of each position, position)``."""
+        p = self.postings(field, text)
+        if p is None or p.kind not in fmt.UNITS or not len(docs):
+            return _EMPTY_IDS, _EMPTY_IDS
+        at = np.searchsorted(p.ids, docs)
+        ends = p.ends.astype(np.int64)
+        stops = ends[at]
+        starts = np.where(at > 0, ends[np.maximum(at - 1, 0)], 0)
+        index, which = runs(starts, stops)
+        unit = fmt.UNITS[p.kind]
+        return docs[which], p.values[index * unit].astype(np.int64)
+
+    # -- keyword values --------------------------------------------------------
+
+    def codes(self, field: str) -> tuple[list[str], np.ndarray]:
+        """The values of a one-value keyword field, and the index of each
+        document's value among them (-1: none). Read once."""
+        found = self._codes.get(field)
+        if found is None:
+            arrays = self.arrays
+            lo, hi = arrays.field_range(field)
+            codes = np.full(self.doc_count, -1, dtype=np.int64)
+            values: list[str] = []
+            if hi > lo:
+                from_bytes = self.schema[field].from_bytes
+                values = [from_bytes(t) for t in arrays.lexicon.texts_between(lo, hi)]
+                rows = arrays.rows[lo:hi]
+                first = int(rows["post"][0])
+                df = rows["df"].astype(np.int64)
+                last = int(rows["post"][-1]) + int(df[-1])
+                codes[arrays.ids[first:last]] = np.repeat(np.arange(hi - lo), df)
+            found = self._codes[field] = (values, codes)
+        return found
 
 
-def positions(reader, field: str, text: str, docnums: set[int]) -> dict[int, list[int]]:
-    """The positions of a term in each of ``docnums`` that holds it."""
-    decode = reader.schema[field].format.decode_positions
-    out: dict[int, list[int]] = {}
-    for ids, _, values in _blocks(reader, field, text, sorted(docnums)):
-        for i, d in enumerate(ids):
-            if d in docnums:
-                out[d] = decode(values()[i])
-    return out
-
-
-def _blocks(reader, field: str, text: str, wanted: list[int] | None = None):
-    """``(ids, weights, values)`` of each block of a term's postings;
-    ``values()`` decodes the block's values when called. With ``wanted``
-    (sorted document numbers), blocks whose range holds none of them are
-    left out, undecoded."""
-    m = reader.postings(field, text)
-    if not isinstance(m, W3LeafMatcher):  # inlined postings: a few
-        ids, weights, values = [], [], []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            values.append(m.value())
-            m.next()
-        yield ids, weights, lambda: values
-        return
-    at = 0
-    while m.is_active():
-        if wanted is not None:
-            if at == len(wanted):
-                return
-            if wanted[at] > m._maxid:  # nothing wanted in this block
-                m._next_block()
-                continue
-            at = bisect_right(wanted, m._maxid, at)
-        m.id(), m.weight()  # decode this block's ids and weights
-        yield m._ids, m._weights, _values_of(m)
-        m._next_block()
-
-
-def _values_of(m):
-    def values():
-        if m._values is None:
-            m._read_values()
-        return m._values
-    return values
-
-
-def length_column(sub, field: str):
-    """A segment's field-length bytes by document, read whole and kept;
-    None when the field has no lengths. (Whoosh reads the column file once
-    per posting.)"""
-    fixed = _cache(sub).fixed
-    key = ("lengths", field)
-    if key not in fixed:
-        fixed[key] = read_length_column(getattr(sub.reader(), "_perdoc", None), field)
-    return fixed[key]
-
-
-def read_length_column(perdoc, field: str):
-    """The length bytes of ``field`` from a per-document reader, or None."""
-    if perdoc is None or not perdoc.has_column(_lenfield(field)):
-        return None
-    column = perdoc.column_reader(_lenfield(field), LENGTHS_COLUMN)
-    if getattr(column, "_fixedlen", None) == 1 and not column._default:
-        # one byte per document, stored as is: read them at once
-        stored = column._dbfile.get(column._basepos, column._count)
-        return stored + bytes(column._doccount - column._count)
-    return column.load()
+def runs(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The concatenated ranges ``starts[i]:stops[i]``, and for each element
+    the ``i`` it came from."""
+    counts = stops - starts
+    which = np.repeat(np.arange(len(counts)), counts)
+    before = np.cumsum(counts) - counts
+    return starts[which] + (np.arange(len(which)) - before[which]), which
 
 
 def open_files(searcher) -> None:
-    """Open now every file of the searcher's segments that Whoosh would open
-    on first use (stored fields, length and sort columns), and read the
-    length columns. An open file stays readable after its generation is
-    deleted; a file opened later would not be there."""
+    """Open now every file of the searcher's segments (a segment's array
+    files are mapped when first read, Whoosh's stored-field column is read
+    through a reader opened here), and read each segment's meta file. An
+    open file stays readable after its generation is deleted; a file opened
+    later would not be there."""
     for sub, _ in searcher.leaf_searchers():
-        reader = sub.reader()
-        perdoc = getattr(reader, "_perdoc", None)
-        if perdoc is None:
-            continue
-        perdoc._cached_reader("_stored", STORED_COLUMN)
-        for name, field in reader.schema.items():
-            if field.scorable:
-                length_column(sub, name)
-            if field.column_type and perdoc.has_column(name):
-                perdoc.column_reader(name, field.column_type)
-
-
-def field_values(sub, field: str) -> dict[int, str]:
-    """``{docnum: value}`` of a one-value keyword field, read once."""
-    fixed = _cache(sub).fixed
-    key = ("values", field)
-    if key not in fixed:
-        reader = sub.reader()
-        found: dict[int, str] = {}
-        if field in reader.schema:
-            for text in reader.field_terms(field):
-                for ids, _, _ in _blocks(reader, field, text):
-                    found.update(dict.fromkeys(ids, text))
-        fixed[key] = found
-    return fixed[key]
-
-
-def _cache(sub) -> _Kept:
-    kept = _caches.get(sub)
-    if kept is None:
-        kept = _caches[sub] = _Kept()
-    return kept
-
-
-class _Kept(OrderedDict):
-    """What is kept for one segment searcher: the least recently used
-    posting lists, up to CACHED_POSTINGS postings in all; document
-    frequencies; and in ``fixed`` what is read once (lengths, values)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.size = 0
-        self.dfs: dict = {}
-        self.fixed: dict = {}
-
-    def recall(self, key):
-        """The list kept under ``key`` (now the most recently used), or None."""
-        found = super().get(key)
-        if found is not None:
-            self.move_to_end(key)
-        return found
-
-    def keep(self, key, value: dict) -> None:
-        """Keep ``value``, forgetting the least recently used lists past the bound."""
-        self[key] = value
-        self.size += len(value)
-        while self.size > CACHED_POSTINGS and len(self) > 1:
-            _, old = self.popitem(last=False)
-            self.size -= len(old)
+        seg = segment(sub)
+        seg.perdoc.held = seg.arrays.hold()
+        seg.perdoc._cached_reader("_stored", STORED_COLUMN)
+        seg.arrays.meta  # noqa: B018 - read the meta file now

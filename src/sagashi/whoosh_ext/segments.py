@@ -1,49 +1,62 @@
-"""Writing new segments through Whoosh's own segment writer, faster.
+"""Writing new segments with the array codec, in bulk, through Whoosh's own
+segment writer.
 
-:class:`SegmentWriter` is Whoosh's ``SegmentWriter`` for a new segment, with
-postings held in a :class:`PostingTable` instead of Whoosh's posting pool,
-and with the steps of a commit opened up so that several processes can each
-write segments and one commits them all. It relies on these private parts of
-``whoosh.writing.SegmentWriter``: ``_flush_segment``, ``_finalize_segment``,
-``_close_segment``, ``_commit_toc``, ``_finish``, ``_check_state``,
-``perdocwriter``, ``fieldwriter``, ``pool`` and ``is_closed``.
+:class:`SegmentWriter` is Whoosh's ``SegmentWriter`` for a new segment of
+the array codec (:mod:`sagashi.whoosh_ext.arrays`), whose documents are
+stored one by one (:meth:`SegmentWriter.store`) and whose postings are
+written at once from token arrays (:meth:`SegmentWriter.write_postings`), with
+the steps of a commit opened up so that several processes can each write
+segments and one commits them all, and deletions recorded on the way. It
+relies on these private parts of ``whoosh.writing.SegmentWriter``:
+``_finalize_segment``, ``_close_segment``, ``_commit_toc``, ``_finish``,
+``_check_state``, ``_added``, ``perdocwriter``, ``fieldwriter`` and
+``is_closed``. A commit never merges: Whoosh's merges rewrite every posting
+in Python, and ``sagashi index optimize`` merges with numpy.
 """
 
 from __future__ import annotations
 
-import struct
-
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter as _WhooshSegmentWriter
 
-from .postings import read_length_column
+from .arrays import ArrayCodec
+from .arrays.bulkwrite import store_document, write_postings
+from .arrays.merge import optimize_policy
 
-#: Segments are written as separate files, not one compound file: Whoosh
-#: opens a compound segment by copying its files into memory, which on a
-#: 100,000-record index took 0.8 s and 600 MB on every open.
+#: Segments are written as separate files, never one compound file: the
+#: array codec memory-maps them.
 COMPOUND = False
 
 
 class SegmentWriter(_WhooshSegmentWriter):
-    """Whoosh's segment writer for a new segment, with postings kept in a
-    :class:`PostingTable` and field lengths loaded once when it is written.
-    The files are the same. Not for updates: it adds documents only."""
+    """Whoosh's segment writer for a new segment of the array codec, filled
+    by :meth:`store` and :meth:`write_postings` (or by ``add_document``,
+    Whoosh's way, if never bulk-written). Commits never merge segments."""
 
     is_closed: bool
 
     def __init__(self, ix, **kwargs) -> None:
-        super().__init__(ix, compound=COMPOUND, **kwargs)
-        self.pool = PostingTable()
+        super().__init__(ix, codec=ArrayCodec(), compound=COMPOUND, **kwargs)
+        self._bulk = False
+        self._stored_fields: dict = {}
+
+    def store(self, document) -> None:
+        """Write the stored values and columns of the next document; its
+        postings come with every document's from :meth:`write_postings`."""
+        store_document(self, document, self._stored_fields)
+        self._bulk = True
+
+    def write_postings(self, fields, forward=None) -> None:
+        """Write the postings (and the forward index) of the documents
+        stored: see :func:`sagashi.whoosh_ext.arrays.bulkwrite.write_postings`."""
+        write_postings(self, self.doc_count(), fields, forward)
+        self._bulk = True
 
     def _flush_segment(self):
+        if not self._bulk:
+            return super()._flush_segment()
         self.perdocwriter.close()
-        pdr = self.per_document_reader()
-        try:
-            lengths = {name: read_length_column(pdr, name) for name in self.pool.fieldnames}
-            self.pool.write_to(self.fieldwriter, self.schema, lengths)
-            self.fieldwriter.close()
-        finally:
-            pdr.close()
+        self.fieldwriter.close()
+        return None
 
     def finish_segment(self):
         """Write this writer's segment out and return it, without committing
@@ -58,80 +71,24 @@ class SegmentWriter(_WhooshSegmentWriter):
             self.is_closed = True
 
     def commit_segments(self, segments) -> None:
-        """Commit the index with ``segments`` added after the existing ones,
-        nothing merged, and release the lock. This writer adds nothing."""
+        """Commit the index with ``segments`` added after the existing ones
+        (with the deletions made through this writer), nothing merged, and
+        release the lock. This writer adds nothing."""
         self._check_state()
         kept = list(self.segments)
         self._close_segment()
         self._commit_toc(kept + list(segments))
         self._finish()
 
+    def commit(self, mergetype=None, optimize=None, merge=None):
+        """Whoosh's commit, never merging segments unless asked to with a
+        ``mergetype``."""
+        super().commit(mergetype=mergetype, merge=False)
 
-class PostingTable:
-    """A segment's postings in memory: for each field and term, its postings
-    packed into one byte string, in document order.
-
-    It stands in for Whoosh's ``PostingPool``, which keeps a tuple per
-    posting (about 200 bytes), sorts them all when the segment is written
-    and, past its limit, writes sorted runs to disk and merges them back.
-    Here a posting costs its value plus 16 bytes and a term about 150 bytes
-    (most terms of a wide vocabulary have a single posting, kept as
-    ``bytes``; a second one turns it into a ``bytearray``), and only the
-    terms are sorted. Documents must be added in order.
-    """
-
-    _HEAD = struct.Struct("<IdI")  # docnum, weight, length of the value
-    _TERM_BYTES = 150
-
-    def __init__(self) -> None:
-        self._fields: dict[str, dict[bytes, bytes | bytearray]] = {}
-        #: Estimated bytes held.
-        self.size = 0
-
-    @property
-    def fieldnames(self) -> set[str]:
-        return set(self._fields)
-
-    def add(self, item) -> None:
-        fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-        vbytes = vbytes or b""
-        posting = self._HEAD.pack(docnum, weight, len(vbytes)) + vbytes
-        packed = terms.get(tbytes)
-        if packed is None:
-            terms[tbytes] = posting
-            self.size += self._TERM_BYTES + len(tbytes) + len(posting)
-            return
-        if type(packed) is bytes:
-            packed = terms[tbytes] = bytearray(packed)
-        packed += posting
-        self.size += len(posting)
-
-    def write_to(self, fieldwriter, schema, lengths: dict) -> None:
-        """Write every posting list, in Whoosh's order (field, then term),
-        through Whoosh's field writer; ``lengths`` holds each field's length
-        column (length bytes by document), which goes with every posting."""
-        head, unpack = self._HEAD.size, self._HEAD.unpack_from
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            column = lengths.get(fieldname) or b""
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            for tbytes in sorted(terms):
-                fieldwriter.start_term(tbytes)
-                packed = terms[tbytes]
-                at, end = 0, len(packed)
-                while at < end:
-                    docnum, weight, n = unpack(packed, at)
-                    at += head
-                    lbyte = column[docnum] if docnum < len(column) else 0
-                    fieldwriter.add(docnum, weight, bytes(packed[at:at + n]),
-                                    byte_to_length(lbyte) if lbyte else None)
-                    at += n
-                fieldwriter.finish_term()
-            fieldwriter.finish_field()
-
-    def cleanup(self) -> None:
-        self._fields = {}
-        self.size = 0
+    def optimize_all(self) -> None:
+        """Merge every segment into one (with numpy when all are of the array
+        codec) and commit. This writer must add nothing."""
+        self._check_state()
+        if self._added:
+            raise ValueError("optimize_all() merges existing segments only")
+        super().commit(mergetype=optimize_policy)
