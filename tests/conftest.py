@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -91,6 +92,18 @@ def run_process(*argv, stdin: str | None = None, env: dict | None = None,
     return subprocess.run([sys.executable, "-m", "sagashi", *map(str, argv)], input=stdin,
                           capture_output=True, text=True, encoding="utf-8",
                           env={**os.environ, **(env or {})}, timeout=timeout, **kwargs)
+
+
+def imported_modules(*argv: str) -> set[str]:
+    """What a real ``sagashi ARGV`` imports: every top-level package, and
+    every module of sagashi, numpy, whoosh and urllib by its full name."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "sagashi", *argv],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    modules = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)", proc.stderr, re.M)
+    assert "sagashi.engine" in modules or argv == ("--help",)
+    return {m.split(".")[0] for m in modules} | {
+        m for m in modules if m.startswith(("sagashi.", "numpy.", "whoosh.", "urllib."))}
 
 
 def file_hashes(folder: Path) -> dict[str, str]:

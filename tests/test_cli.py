@@ -11,7 +11,7 @@ import pytest
 from sagashi import __version__
 from sagashi.cli.main import build_parser, main
 
-from .conftest import DATA, run_cli, run_process
+from .conftest import DATA, imported_modules, run_cli, run_process
 
 
 def test_search_text_output_shape(capsys, corpus_index):
@@ -166,3 +166,18 @@ def test_help_does_not_load_the_dictionary():
             "assert 'sudachipy' not in sys.modules and 'whoosh' not in sys.modules\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+#: Modules a search has no use for, each of which costs a cold
+#: ``sagashi search`` milliseconds: Whoosh's imports of asyncio and
+#: urllib.request and its English morphology (whoosh_ext/light.py keeps them
+#: out), numpy.ma (np.unique imports it), and what reads Excel workbooks.
+UNUSED_BY_A_SEARCH = {"asyncio", "urllib.request", "whoosh.lang.morph_en", "numpy.ma",
+                      "zipfile", "openpyxl"}
+
+
+@pytest.mark.parametrize("argv", [("search", "在留資格のない外国人"), ("search", "難民 -ウクライナ", "--json"),
+                                  ("search", "help for refugees")])
+def test_a_cold_search_imports_nothing_it_does_not_use(corpus_index, argv):
+    imported = imported_modules(*argv, "--index", str(corpus_index))
+    assert not imported & UNUSED_BY_A_SEARCH, imported & UNUSED_BY_A_SEARCH

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -17,7 +16,7 @@ import uvicorn
 
 from sagashi.web.server import bind, is_loopback
 
-from .conftest import REPO, WEB_STACK, make_dataset, run_cli, run_process
+from .conftest import REPO, WEB_STACK, imported_modules, make_dataset, run_cli, run_process
 from .live_server import live_server
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGINT stops the server")
@@ -100,22 +99,12 @@ def test_loopback_is_told_apart():
             assert is_loopback(sock)
 
 
-def _imported(*argv: str) -> set[str]:
-    """The top-level packages a real ``sagashi ARGV`` imports."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "sagashi", *argv],
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    modules = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)", proc.stderr, re.M)
-    assert "sagashi.engine" in modules or argv == ("--help",)
-    return {m.split(".")[0] for m in modules} | {m for m in modules if m.startswith("sagashi.")}
-
-
 def test_search_never_imports_the_web_stack(corpus_index):
     for argv in (("search", "難民", "--index", str(corpus_index)),
                  ("search", "難民", "--json", "--index", str(corpus_index)),
                  ("show", "5", "--index", str(corpus_index)),
                  ("--help",)):
-        imported = _imported(*argv)
+        imported = imported_modules(*argv)
         assert not imported & {*WEB_STACK, "sagashi.web"}, (argv, imported & {*WEB_STACK})
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator
 
 from ..errors import DataError, UsageError
@@ -35,6 +34,8 @@ def read_sheet(raw: bytes, path: str, sheet: str | None = None
     Raises :class:`DataError` for a file that is not a readable workbook and
     :class:`UsageError` for a sheet it does not hold.
     """
+    import zipfile  # here, not at the top: a search imports this module and never reads a workbook
+
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it

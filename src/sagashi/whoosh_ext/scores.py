@@ -103,7 +103,10 @@ def as_ids(docs: np.ndarray | Scores | Iterable[int] | None) -> np.ndarray:
     else:
         ids = np.fromiter(docs, dtype=np.int64)
     if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
-        ids = np.unique(ids)
+        # Sorted and deduplicated by hand: np.unique imports numpy.ma, a
+        # noticeable share of a cold search.
+        ids = np.sort(ids)
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
     return ids
 
 
