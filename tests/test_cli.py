@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -181,3 +182,18 @@ UNUSED_BY_A_SEARCH = {"asyncio", "urllib.request", "whoosh.lang.morph_en", "nump
 def test_a_cold_search_imports_nothing_it_does_not_use(corpus_index, argv):
     imported = imported_modules(*argv, "--index", str(corpus_index))
     assert not imported & UNUSED_BY_A_SEARCH, imported & UNUSED_BY_A_SEARCH
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_a_search_starts_no_blas_threads(corpus_index):
+    """numpy's OpenBLAS would start a thread per core at import (sagashi never
+    uses it); the CLI asks for one, so a search runs on its main thread alone."""
+    code = ("import contextlib, io, os, sys\n"
+            "from sagashi.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    status = main(['search', '難民', '--index', sys.argv[1]])\n"
+            "print(status, len(os.listdir('/proc/self/task')))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    proc = subprocess.run([sys.executable, "-c", code, str(corpus_index)], env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.stdout.split() == ["0", "1"], proc.stderr[-2000:]

@@ -32,6 +32,10 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    # sagashi never multiplies matrices, but numpy's OpenBLAS starts a thread
+    # per core when numpy is imported: a third of numpy's import time, paid by
+    # every cold search. One thread, unless the user asked for more.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = _parse(parser, argv)
     if not getattr(args, "func", None):
