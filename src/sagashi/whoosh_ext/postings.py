@@ -28,6 +28,8 @@ from .arrays.whoosh_private import perdoc_reader_of, terms_reader_of
 
 #: Postings kept per segment, as score arrays (16 bytes each: id and score).
 CACHED_POSTINGS = 2_000_000
+#: Bytes of scored query parts kept per segment (see :class:`Kept`).
+CACHED_PART_BYTES = 48_000_000
 
 _segments: WeakKeyDictionary = WeakKeyDictionary()  # leaf searcher -> Segment
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -75,6 +77,8 @@ class Segment:
         self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
         #: Forward-index key ids of recent queries' marks (see marks.py).
         self.marks: OrderedDict = OrderedDict()
+        #: Recent queries' parts, scored for every document (see bulk.py).
+        self.parts = Kept(CACHED_PART_BYTES)
 
     # -- terms ---------------------------------------------------------------
 
@@ -228,6 +232,38 @@ class Segment:
                 codes[arrays.ids[first:last]] = np.repeat(np.arange(hi - lo), df)
             found = self._codes[field] = (values, codes)
         return found
+
+
+class Kept:
+    """The most recently used values, by key, up to about ``limit`` bytes
+    (each value's size given when kept; at least one value is kept)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._values: OrderedDict = OrderedDict()  # key -> (value, size)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key):
+        """The value kept under ``key`` (now the most recently used), or None."""
+        found = self._values.get(key)
+        if found is None:
+            return None
+        self._values.move_to_end(key)
+        return found[0]
+
+    def keep(self, key, value, size: int) -> None:
+        """Keep ``value``, dropping the least recently used past the limit."""
+        old = self._values.pop(key, None)
+        if old is not None:
+            self.size -= old[1]
+        self._values[key] = (value, size)
+        self.size += size
+        while self.size > self.limit and len(self._values) > 1:
+            _, (_, dropped) = self._values.popitem(last=False)
+            self.size -= dropped
 
 
 def runs(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
