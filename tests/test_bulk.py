@@ -139,3 +139,12 @@ def test_kept_values_stay_within_their_bound():
     assert len(kept) == 3 and kept.size == 90
     kept.keep("big", "x", 500)  # one value alone may exceed the bound
     assert len(kept) == 1 and kept.get("big") == "x"
+
+
+def test_a_phrase_asked_about_some_documents_checks_those_only(searcher):
+    among = set(range(0, searcher.doc_count_all(), 7))
+    for words in (["日本", "語"], ["外国", "人"], ["支援", "外国"]):
+        for field in ("summary", "title"):
+            q = wq.Phrase(field, words, boost=1.5)
+            assert_same(searcher, q, among)
+            assert set(bulk.score_all(searcher, q, among)) <= among

@@ -563,8 +563,9 @@ def _phrase(seg: Segment, q: wq.Phrase, run: _Run) -> _Part:
     field, words = q.fieldname, q.words
     if not all(seg.doc_frequency(field, w) for w in words):
         return _EMPTY
-    together = _boolean(seg, wq.And([wq.Term(field, w) for w in words]),
-                        _Run(run.searcher, None, run.sizes, run.memo, run.depth))
+    # asked about a few documents (the phrase bonus of the best hits, a
+    # clause checked on candidates), the words are looked up in those only
+    together = _boolean(seg, wq.And([wq.Term(field, w) for w in words]), run)
     ids, scores = together.sparse()
     if not len(ids):
         return _EMPTY
