@@ -73,6 +73,7 @@ class Segment:
         self._kept: OrderedDict = OrderedDict()
         self._kept_size = 0
         self._lengths: dict[str, np.ndarray] = {}
+        self._norm_arrays: dict[tuple, np.ndarray] = {}
         self._scorers: dict[tuple[str, str], tuple] = {}
         self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
         #: Forward-index key ids of recent queries' marks (see marks.py).
@@ -153,8 +154,7 @@ class Segment:
             scores = tf
         else:
             _, idf, k1, b, avgfl = scorer
-            fl = self.lengths(field)[p.ids]
-            scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+            scores = idf * ((tf * (k1 + 1)) / (tf + self._norms(field, k1, b, avgfl)[p.ids]))
         found = (p.ids.astype(np.int64), scores)
         self._keep(key, found)
         return found
@@ -186,6 +186,17 @@ class Segment:
             found = np.ones(self.doc_count) if raw is None else raw.astype(np.float64)
             found[found == 0] = 1.0
             self._lengths[field] = found
+        return found
+
+    def _norms(self, field: str, k1: float, b: float, avgfl: float) -> np.ndarray:
+        """BM25F's length term ``K1 * (1 - B + B * length / average length)``
+        of every document (elementwise as for one term's postings, so equal),
+        computed once per field rather than for each term."""
+        key = (field, k1, b, avgfl)
+        found = self._norm_arrays.get(key)
+        if found is None:
+            fl = self.lengths(field)
+            found = self._norm_arrays[key] = k1 * ((1 - b) + b * fl / avgfl)
         return found
 
     def _keep(self, key, value) -> None:
