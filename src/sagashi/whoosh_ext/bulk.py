@@ -431,9 +431,12 @@ def _pair(a: _Part, b: _Part, tiebreak: float, n: int) -> _Part:
         if b.dense is not None and a.dense is None:
             a, b = b, a
         out = a.as_dense(n)
-        if b.dense is not None:
-            return _Part(dense=np.maximum(out, b.dense) + tiebreak * np.minimum(out, b.dense),
-                         own=True)
+        if b.dense is not None:  # as _pair_values, in place (``out`` is this pair's own)
+            low = np.minimum(out, b.dense)
+            low *= tiebreak
+            np.maximum(out, b.dense, out=out)
+            out += low
+            return _Part(dense=out, own=True)
         theirs = out[b.ids]
         out[b.ids] = np.maximum(theirs, b.scores) + tiebreak * np.minimum(theirs, b.scores)
         return _Part(dense=out, own=True)
