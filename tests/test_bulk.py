@@ -88,6 +88,10 @@ def test_parts_kept_across_searches_score_as_whoosh(searcher):
     with bulk.memoized():
         for q in qs:
             assert_same(searcher, q, set(range(0, searcher.doc_count_all(), 5)))
+    with bulk.memoized():  # kept in the search's memo, then asked about a few documents
+        for q in qs:
+            assert_same(searcher, q)
+            assert_same(searcher, q, set(range(1, searcher.doc_count_all(), 9)))
     assert any(len(postings.segment(sub).parts) for sub, _ in searcher.leaf_searchers())
 
 

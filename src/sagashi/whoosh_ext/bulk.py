@@ -223,7 +223,7 @@ def _eval(seg: Segment, q: wq.Query, run: _Run) -> _Part:
     key = (id(seg), id(q))
     found = memo.get(key)
     if found is not None and found[0] is q:
-        return found[1]  # for all documents: ``among`` only narrows it
+        return _narrowed(found[1], run.among)
     part = _deeper(seg, q, run)
     if run.among is None:
         part.own = False  # shared from now on: never changed in place
@@ -293,12 +293,23 @@ def _combined(seg: Segment, q: wq.Query, run: _Run, combine) -> _Part:
     depth = run.depth[0] - 1  # of q: _deeper counted it already
     body = _body(q, memo) if memo is not None and depth < KEEP_DEPTH else None
     part = seg.parts.get(body) if body is not None else None
-    if part is None:
+    if part is not None:
+        part = _narrowed(part, run.among)
+    else:
         part = combine(seg, q, run)
         if body is not None and run.among is None:
             part.own = False  # shared from now on: never changed in place
             seg.parts.keep(body, part, _nbytes(part))
     return _boosted(part, q.boost)
+
+
+def _narrowed(part: _Part, among: np.ndarray | None) -> _Part:
+    """A part found for all documents, asked about ``among`` (None: all):
+    those of them it matches, when they are fewer than its matches (the
+    parts above then work on a few documents, not the whole segment)."""
+    if among is None or len(among) >= len(part):
+        return part
+    return _Part(*part.among(among), own=True)
 
 
 def _body(q: wq.Query, memo: dict) -> tuple | None:
