@@ -47,6 +47,10 @@ def test_bulk_scores_equal_whoosh_scores_with_segments_and_deletions(fresh_index
             pref = searcher.stored_fields(d).get("pref", "")
             expected[pref] = expected.get(pref, 0) + 1
         assert bulk.value_counts(searcher, "pref", docs) == expected
+        # the segments share one budget of kept parts, by their documents
+        limits = [postings.segment(sub).parts.limit for sub, _ in searcher.leaf_searchers()]
+        assert len(limits) > 1 and sum(limits) <= postings.CACHED_PART_BYTES
+        assert max(limits) > min(limits)
     check_all(fresh_index)
 
 

@@ -28,8 +28,9 @@ from .arrays.whoosh_private import perdoc_reader_of, terms_reader_of
 
 #: Postings kept per segment, as score arrays (16 bytes each: id and score).
 CACHED_POSTINGS = 2_000_000
-#: Bytes of scored query parts kept per segment (see :class:`Kept`).
-CACHED_PART_BYTES = 48_000_000
+#: Bytes of scored query parts kept per searcher, shared among its segments
+#: by their numbers of documents (see :class:`Kept`).
+CACHED_PART_BYTES = 96_000_000
 
 _segments: WeakKeyDictionary = WeakKeyDictionary()  # leaf searcher -> Segment
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -79,7 +80,8 @@ class Segment:
         #: Forward-index key ids of recent queries' marks (see marks.py).
         self.marks: OrderedDict = OrderedDict()
         #: Recent queries' parts, scored for every document (see bulk.py).
-        self.parts = Kept(CACHED_PART_BYTES)
+        share = self.doc_count / max(1, sub.get_parent().doc_count_all())
+        self.parts = Kept(int(CACHED_PART_BYTES * share))
 
     # -- terms ---------------------------------------------------------------
 
