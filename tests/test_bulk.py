@@ -11,6 +11,7 @@ from sagashi.index.build import delete_records, update_index
 from sagashi.index.searcher import open_searcher
 from sagashi.index.storage import current_generation
 from sagashi.whoosh_ext import bulk, postings
+from sagashi.whoosh_ext.scoring import BestOf
 
 from .conftest import DATA
 from .query_mix import assert_same, check_all, whoosh_queries
@@ -46,6 +47,10 @@ def test_bulk_scores_equal_whoosh_scores_with_segments_and_deletions(fresh_index
             pref = searcher.stored_fields(d).get("pref", "")
             expected[pref] = expected.get(pref, 0) + 1
         assert bulk.value_counts(searcher, "pref", docs) == expected
+        # the segments share one budget of kept parts, by their documents
+        limits = [postings.segment(sub).parts.limit for sub, _ in searcher.leaf_searchers()]
+        assert len(limits) > 1 and sum(limits) <= postings.CACHED_PART_BYTES
+        assert max(limits) > min(limits)
     check_all(fresh_index)
 
 
@@ -73,3 +78,81 @@ def test_facet_counts_cover_the_matching_documents(searcher):
     assert sum(counts.values()) == len(docs)
     for value, n in counts.items():
         assert n == len(docs & set(bulk.score_all(searcher, wq.Term("pref", value))))
+
+
+def test_parts_kept_across_searches_score_as_whoosh(searcher):
+    # each search builds its own query objects; the segment keeps what they
+    # combine by shape, and a later search (asked about all documents or a
+    # few) gets the same documents and scores from it
+    qs = whoosh_queries(searcher)[:60]
+    for _ in range(2):
+        with bulk.memoized():
+            for q in qs:
+                assert_same(searcher, q)
+    with bulk.memoized():
+        for q in qs:
+            assert_same(searcher, q, set(range(0, searcher.doc_count_all(), 5)))
+    with bulk.memoized():  # kept in the search's memo, then asked about a few documents
+        for q in qs:
+            assert_same(searcher, q)
+            assert_same(searcher, q, set(range(1, searcher.doc_count_all(), 9)))
+    assert any(len(postings.segment(sub).parts) for sub, _ in searcher.leaf_searchers())
+
+
+def test_a_kept_combination_serves_other_boosts_and_only_equal_shapes(searcher):
+    def words(boost=1.0, field="summary"):
+        return wq.And([wq.Term(field, "日本"), wq.Term(field, "語")], boost=boost)
+
+    variants = [words(), words(2.5), BestOf([words(0.7), words(1.5, "title")], tiebreak=0.3),
+                BestOf([words(0.7), words(1.5, "title")], tiebreak=0.1),
+                BestOf([words(0.7), words(3.0, "title")], tiebreak=0.1),
+                wq.Phrase("summary", ["日本", "語"], boost=2.0), wq.Phrase("summary", ["日本", "語"]),
+                wq.Or([words(), wq.Term("title", "教室", boost=2.0)]),
+                wq.Or([words(), wq.Term("title", "教室", boost=3.0)])]
+    with bulk.memoized():
+        for q in variants:
+            assert_same(searcher, q)
+    with bulk.memoized():
+        for q in variants:
+            assert_same(searcher, q, set(range(0, searcher.doc_count_all(), 2)))
+
+
+def test_shapes_tell_apart_what_scores_differently():
+    memo: dict = {}
+
+    def shape(q):
+        return bulk._shape(q, memo)
+
+    a = BestOf([wq.Term("title", "支援", boost=2.0), wq.Term("summary", "支援")], tiebreak=0.3)
+    same = BestOf([wq.Term("title", "支援", boost=2.0), wq.Term("summary", "支援")], tiebreak=0.3)
+    assert shape(a) == shape(same)
+    for other in (BestOf([wq.Term("title", "支援", boost=2.0), wq.Term("summary", "支援")],
+                         tiebreak=0.1),
+                  BestOf([wq.Term("title", "支援", boost=3.0), wq.Term("summary", "支援")],
+                         tiebreak=0.3),
+                  BestOf([wq.Term("summary", "支援"), wq.Term("title", "支援", boost=2.0)],
+                         tiebreak=0.3),
+                  wq.Or([wq.Term("title", "支援", boost=2.0), wq.Term("summary", "支援")])):
+        assert shape(other) != shape(a)
+    assert shape(wq.And([wq.Term("title", "支援"), wq.Not(wq.Term("title", "外国"))])) is None
+    assert shape(wq.Or([wq.Term("title", "支援"), wq.Term("title", "外国")], scale=0.5)) is None
+
+
+def test_kept_values_stay_within_their_bound():
+    kept = postings.Kept(100)
+    for i in range(10):
+        kept.keep(i, str(i), 30)
+        assert kept.size <= 100
+    assert kept.get(0) is None and kept.get(9) == "9"
+    assert len(kept) == 3 and kept.size == 90
+    kept.keep("big", "x", 500)  # one value alone may exceed the bound
+    assert len(kept) == 1 and kept.get("big") == "x"
+
+
+def test_a_phrase_asked_about_some_documents_checks_those_only(searcher):
+    among = set(range(0, searcher.doc_count_all(), 7))
+    for words in (["日本", "語"], ["外国", "人"], ["支援", "外国"]):
+        for field in ("summary", "title"):
+            q = wq.Phrase(field, words, boost=1.5)
+            assert_same(searcher, q, among)
+            assert set(bulk.score_all(searcher, q, among)) <= among

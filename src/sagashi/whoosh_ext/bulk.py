@@ -17,6 +17,12 @@ arrays in each segment, as Whoosh's matchers would score it:
 - ``ConstantScoreQuery``: its constant for every document of its child;
 - a boost multiplies, except on a compound of one part (Whoosh drops it).
 
+Within a search (:func:`memoized`) what the query and its clauses match is
+kept and reused; across searches each segment keeps, by shape (the kind,
+the parts, their boosts, not the compound's own boost), what compounds and
+phrases near the top of a query combine to (:func:`_combined`): common
+concepts recur in many queries, and one form in several concepts of a query.
+
 Any other query (NOT, wildcards, sloppy phrases) is scored by its own
 Whoosh matcher. Scores equal Whoosh's own (tests/test_bulk.py).
 
@@ -217,7 +223,7 @@ def _eval(seg: Segment, q: wq.Query, run: _Run) -> _Part:
     key = (id(seg), id(q))
     found = memo.get(key)
     if found is not None and found[0] is q:
-        return found[1]  # for all documents: ``among`` only narrows it
+        return _narrowed(found[1], run.among)
     part = _deeper(seg, q, run)
     if run.among is None:
         part.own = False  # shared from now on: never changed in place
@@ -227,6 +233,10 @@ def _eval(seg: Segment, q: wq.Query, run: _Run) -> _Part:
 
 #: The query scored (depth 0) and its parts (depth 1) are kept in a memo.
 MEMO_DEPTH = 2
+#: Combined parts less deep than this (the query scored at depth 0, its
+#: clauses, their forms, and a form's words in one field at depth 3) are
+#: kept by the segment across searches.
+KEEP_DEPTH = 4
 
 
 def _deeper(seg: Segment, q: wq.Query, run: _Run) -> _Part:
@@ -241,20 +251,111 @@ def _node(seg: Segment, q: wq.Query, run: _Run) -> _Part:
     kind = type(q)
     if kind is wq.Term:
         return _term(seg, q, run)
-    if kind is BestOf:
-        return _best_of(seg, q, run)
-    if kind in (wq.And, wq.Or) and not any(isinstance(s, wq.Not) for s in q.subqueries):
-        if kind is wq.Or and q.scale is not None:
-            return _exact(seg, q, run)
-        return _boolean(seg, q, run)
-    if kind is wq.Phrase and q.slop == 1 and len(q.words) > 1:
-        return _phrase(seg, q, run)
+    combine = _combiner(q)
+    if combine is not None:
+        return _combined(seg, q, run, combine)
     if kind is wq.ConstantScoreQuery:
         ids, _ = _eval(seg, q.child, run).sparse()
         return _Part(ids, np.full(len(ids), float(q.score)))
     if q is wq.NullQuery or kind is type(wq.NullQuery):
         return _EMPTY
     return _exact(seg, q, run)
+
+
+def _combiner(q: wq.Query):
+    """The function that combines the parts of a query scored here (before
+    its own boost), or None for one Whoosh's own matcher scores."""
+    kind = type(q)
+    if kind is BestOf:
+        return _best_of
+    if kind in (wq.And, wq.Or) and not any(isinstance(s, wq.Not) for s in q.subqueries):
+        return _exact if kind is wq.Or and q.scale is not None else _boolean
+    if kind is wq.Phrase and q.slop == 1 and len(q.words) > 1:
+        return _phrase
+    return None
+
+
+def _combined(seg: Segment, q: wq.Query, run: _Run, combine) -> _Part:
+    """A compound query or phrase: its parts combined, then its boost. The
+    combination, before the boost, is kept by the segment across searches
+    under its :func:`_body`: a concept such as 外国人 recurs in many queries
+    (each builds its own query objects), and a form such as 日本語学習 in
+    several concepts of one query, boosted differently."""
+    if combine is _exact:
+        return _exact(seg, q, run)
+    if combine is not _phrase:
+        subs = q.subqueries
+        if not subs:
+            return _EMPTY
+        if len(subs) == 1:  # as Whoosh: one part is matched alone, without the boost
+            return _eval(seg, subs[0], run)
+    memo = run.memo
+    depth = run.depth[0] - 1  # of q: _deeper counted it already
+    body = _body(q, memo) if memo is not None and depth < KEEP_DEPTH else None
+    part = seg.parts.get(body) if body is not None else None
+    if part is not None:
+        part = _narrowed(part, run.among)
+    else:
+        part = combine(seg, q, run)
+        if body is not None and run.among is None:
+            part.own = False  # shared from now on: never changed in place
+            seg.parts.keep(body, part, _nbytes(part))
+    return _boosted(part, q.boost)
+
+
+def _narrowed(part: _Part, among: np.ndarray | None) -> _Part:
+    """A part found for all documents, asked about ``among`` (None: all):
+    those of them it matches, when they are fewer than its matches (the
+    parts above then work on a few documents, not the whole segment)."""
+    if among is None or len(among) >= len(part):
+        return part
+    return _Part(*part.among(among), own=True)
+
+
+def _body(q: wq.Query, memo: dict) -> tuple | None:
+    """What combining the parts of ``q`` (a query :func:`_combiner` knows)
+    depends on, as a tuple: its kind and its parts' :func:`_shape`, not its
+    own boost. None when a part is scored by its own Whoosh matcher (whose
+    attributes are not all known here)."""
+    kind = type(q)
+    if kind is wq.Phrase:
+        return ("phrase", q.fieldname, tuple(q.words))
+    subs = [_shape(s, memo) for s in q.subqueries]
+    if None in subs:
+        return None
+    return (kind.__name__, q.tiebreak if kind is BestOf else None, tuple(subs))
+
+
+def _shape(q: wq.Query, memo: dict) -> tuple | None:
+    """What scoring ``q`` in a segment depends on, as a tuple (equal shapes:
+    the same documents, the same scores), or None (see :func:`_body`); kept
+    in the search's memo by query."""
+    key = ("shape", id(q))
+    found = memo.get(key)
+    if found is not None and found[0] is q:
+        return found[1]
+    kind = type(q)
+    shape: tuple | None = None
+    if kind is wq.Term:
+        shape = ("term", q.fieldname, q.text, q.boost)
+    elif kind is wq.ConstantScoreQuery:
+        child = _shape(q.child, memo)
+        shape = None if child is None else ("constant", q.score, child)
+    elif q is wq.NullQuery or kind is type(wq.NullQuery):
+        shape = ("null",)
+    elif _combiner(q) not in (None, _exact):
+        body = _body(q, memo)
+        shape = None if body is None else (q.boost, body)
+    memo[key] = (q, shape)
+    return shape
+
+
+def _nbytes(part: _Part) -> int:
+    """About the memory a kept part holds (a dense one may add its sparse
+    form, once asked for it)."""
+    if part.dense is not None:
+        return 2 * part.dense.nbytes
+    return part.ids.nbytes + part.scores.nbytes
 
 
 def _term(seg: Segment, q: wq.Term, run: _Run) -> _Part:
@@ -290,10 +391,8 @@ def _boolean(seg: Segment, q, run: _Run) -> _Part:
             among = ids if run.among is None else ids[member(ids, run.among)]
             part = _eval(seg, later, _Run(run.searcher, among, run.sizes, run.memo, run.depth))
             ids, scores = _intersect(ids, scores, part, seg.doc_count)
-        out = _Part(ids, scores)
-    else:
-        out = _sum([_eval(seg, s, run) for s in subs], seg.doc_count)
-    return _boosted(out, q.boost)
+        return _Part(ids, scores)
+    return _sum([_eval(seg, s, run) for s in subs], seg.doc_count)
 
 
 def _intersect(ids: np.ndarray, scores: np.ndarray, part: _Part, n: int
@@ -343,9 +442,12 @@ def _pair(a: _Part, b: _Part, tiebreak: float, n: int) -> _Part:
         if b.dense is not None and a.dense is None:
             a, b = b, a
         out = a.as_dense(n)
-        if b.dense is not None:
-            return _Part(dense=np.maximum(out, b.dense) + tiebreak * np.minimum(out, b.dense),
-                         own=True)
+        if b.dense is not None:  # as _pair_values, in place (``out`` is this pair's own)
+            low = np.minimum(out, b.dense)
+            low *= tiebreak
+            np.maximum(out, b.dense, out=out)
+            out += low
+            return _Part(dense=out, own=True)
         theirs = out[b.ids]
         out[b.ids] = np.maximum(theirs, b.scores) + tiebreak * np.minimum(theirs, b.scores)
         return _Part(dense=out, own=True)
@@ -387,7 +489,7 @@ def _best_of(seg: Segment, q: BestOf, run: _Run) -> _Part:
             pa, pb = parts.pop(a), parts.pop(b)
             parts[pair] = _pair(pa, pb, t, n) if len(pa) >= len(pb) else _pair(pb, pa, t, n)
         out = parts[steps[-1][2]]
-    return _boosted(out, q.boost)
+    return out
 
 
 def _pairing(items: list[tuple[int, object]]) -> list[tuple[int, int, int]]:
@@ -475,8 +577,9 @@ def _phrase(seg: Segment, q: wq.Phrase, run: _Run) -> _Part:
     field, words = q.fieldname, q.words
     if not all(seg.doc_frequency(field, w) for w in words):
         return _EMPTY
-    together = _boolean(seg, wq.And([wq.Term(field, w) for w in words]),
-                        _Run(run.searcher, None, run.sizes, run.memo, run.depth))
+    # asked about a few documents (the phrase bonus of the best hits, a
+    # clause checked on candidates), the words are looked up in those only
+    together = _boolean(seg, wq.And([wq.Term(field, w) for w in words]), run)
     ids, scores = together.sparse()
     if not len(ids):
         return _EMPTY
@@ -487,7 +590,7 @@ def _phrase(seg: Segment, q: wq.Phrase, run: _Run) -> _Part:
         unsure = unsure[member(unsure, run.among)]
     passed = member(ids, in_a_row(seg, field, words, unsure))
     keep = known | passed
-    return _Part(ids[keep], scores[keep] * q.boost)
+    return _Part(ids[keep], scores[keep])
 
 
 def in_a_row(seg: Segment, field: str, words, docs: np.ndarray) -> np.ndarray:

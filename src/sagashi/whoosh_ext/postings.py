@@ -28,6 +28,9 @@ from .arrays.whoosh_private import perdoc_reader_of, terms_reader_of
 
 #: Postings kept per segment, as score arrays (16 bytes each: id and score).
 CACHED_POSTINGS = 2_000_000
+#: Bytes of scored query parts kept per searcher, shared among its segments
+#: by their numbers of documents (see :class:`Kept`).
+CACHED_PART_BYTES = 96_000_000
 
 _segments: WeakKeyDictionary = WeakKeyDictionary()  # leaf searcher -> Segment
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -71,10 +74,14 @@ class Segment:
         self._kept: OrderedDict = OrderedDict()
         self._kept_size = 0
         self._lengths: dict[str, np.ndarray] = {}
+        self._norm_arrays: dict[tuple, np.ndarray] = {}
         self._scorers: dict[tuple[str, str], tuple] = {}
         self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
         #: Forward-index key ids of recent queries' marks (see marks.py).
         self.marks: OrderedDict = OrderedDict()
+        #: Recent queries' parts, scored for every document (see bulk.py).
+        share = self.doc_count / max(1, sub.get_parent().doc_count_all())
+        self.parts = Kept(int(CACHED_PART_BYTES * share))
 
     # -- terms ---------------------------------------------------------------
 
@@ -149,8 +156,7 @@ class Segment:
             scores = tf
         else:
             _, idf, k1, b, avgfl = scorer
-            fl = self.lengths(field)[p.ids]
-            scores = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+            scores = idf * ((tf * (k1 + 1)) / (tf + self._norms(field, k1, b, avgfl)[p.ids]))
         found = (p.ids.astype(np.int64), scores)
         self._keep(key, found)
         return found
@@ -182,6 +188,17 @@ class Segment:
             found = np.ones(self.doc_count) if raw is None else raw.astype(np.float64)
             found[found == 0] = 1.0
             self._lengths[field] = found
+        return found
+
+    def _norms(self, field: str, k1: float, b: float, avgfl: float) -> np.ndarray:
+        """BM25F's length term ``K1 * (1 - B + B * length / average length)``
+        of every document (elementwise as for one term's postings, so equal),
+        computed once per field rather than for each term."""
+        key = (field, k1, b, avgfl)
+        found = self._norm_arrays.get(key)
+        if found is None:
+            fl = self.lengths(field)
+            found = self._norm_arrays[key] = k1 * ((1 - b) + b * fl / avgfl)
         return found
 
     def _keep(self, key, value) -> None:
@@ -228,6 +245,38 @@ class Segment:
                 codes[arrays.ids[first:last]] = np.repeat(np.arange(hi - lo), df)
             found = self._codes[field] = (values, codes)
         return found
+
+
+class Kept:
+    """The most recently used values, by key, up to about ``limit`` bytes
+    (each value's size given when kept; at least one value is kept)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._values: OrderedDict = OrderedDict()  # key -> (value, size)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key):
+        """The value kept under ``key`` (now the most recently used), or None."""
+        found = self._values.get(key)
+        if found is None:
+            return None
+        self._values.move_to_end(key)
+        return found[0]
+
+    def keep(self, key, value, size: int) -> None:
+        """Keep ``value``, dropping the least recently used past the limit."""
+        old = self._values.pop(key, None)
+        if old is not None:
+            self.size -= old[1]
+        self._values[key] = (value, size)
+        self.size += size
+        while self.size > self.limit and len(self._values) > 1:
+            _, (_, dropped) = self._values.popitem(last=False)
+            self.size -= dropped
 
 
 def runs(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
