@@ -58,10 +58,10 @@ def write_parallel(ix, records, procs: int, progress: Progress | None = None,
     try:
         for w in workers:
             w.start()
-        for (_, sender), share in zip(pipes, shares[1:]):
-            sender.send(share)  # pickled once; this process lets go of it
+        for slot, (_, sender) in enumerate(pipes, 1):
+            sender.send(shares[slot])  # pickled once; this process lets go of it
+            shares[slot] = ()  # (no loop variable keeps it either)
             sender.close()
-        del shares[1:]
         board.segments[0] = write_share(ix, shares[0], board.own_progress, segment_morphemes)
         board.wait()
         for w in workers:
