@@ -106,11 +106,14 @@ def write_share(ix, records, progress: Progress | None = None,
     """Write ``records`` as one or more new segments of ``ix`` (without the
     index lock, which the caller holds) and return them, uncommitted. A
     segment is written once it holds ``segment_morphemes`` morphemes
-    (default SEGMENT_MORPHEMES)."""
+    (default SEGMENT_MORPHEMES). A list of records is emptied as its records
+    are added (a segment's documents are stored as they come), so that
+    memory holds no record that was written."""
     segments: list = []
     total = len(records)
     limit = segment_morphemes or SEGMENT_MORPHEMES
     builder: SegmentBuilder | None = None
+    done = 0  # records before this one that were let go of
     try:
         for n, record in enumerate(records, 1):
             if builder is None:
@@ -119,17 +122,30 @@ def write_share(ix, records, progress: Progress | None = None,
             if progress and (n % PROGRESS_EVERY == 0 or n == total):
                 progress(n, total)
             if builder.morphemes > limit and n < total:
+                done = _let_go(records, done, n)
                 segments.append(_finish(builder))
                 builder = None  # let the segment's memory go before the next one grows
                 _give_back_memory()
+        _let_go(records, done, total)
         if builder is not None:
             segments.append(_finish(builder))
             builder = None
+            _give_back_memory()  # a worker's peak may be yet to come: hold nothing
     except BaseException:
         if builder is not None:
             builder.writer.abandon()
         raise
     return segments
+
+
+def _let_go(records, done: int, n: int) -> int:
+    """Drop the records ``done:n`` of a list (they are in the segment); return ``n``."""
+    if isinstance(records, list):
+        if n == len(records):
+            records.clear()
+        else:
+            records[done:n] = [None] * (n - done)
+    return n
 
 
 def _finish(builder: SegmentBuilder):
