@@ -39,10 +39,12 @@ def write_parallel(ix, records, procs: int, progress: Progress | None = None,
     """Add ``records`` to the index ``ix`` with ``procs`` processes (this one
     included), each writing new segments (see
     :func:`sagashi.index.writer.write_share`), and commit. A list of
-    records is emptied: this process keeps its own share only."""
+    records is emptied: this process keeps its own share only, and lets go
+    of each record once it is written."""
     total = len(records)
     bounds = [total * i // procs for i in range(procs + 1)]
-    shares = [tuple(records[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
+    # lists, which write_share empties as it writes them
+    shares = [list(records[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
     if isinstance(records, list):
         records.clear()
     records = ()
@@ -58,10 +60,10 @@ def write_parallel(ix, records, procs: int, progress: Progress | None = None,
     try:
         for w in workers:
             w.start()
-        for (_, sender), share in zip(pipes, shares[1:]):
-            sender.send(share)  # pickled once; this process lets go of it
+        for slot, (_, sender) in enumerate(pipes, 1):
+            sender.send(shares[slot])  # pickled once; this process lets go of it
+            shares[slot] = []  # (no loop variable keeps it either)
             sender.close()
-        del shares[1:]
         board.segments[0] = write_share(ix, shares[0], board.own_progress, segment_morphemes)
         board.wait()
         for w in workers:

@@ -36,10 +36,19 @@ Progress = Callable[[int, int], None]
 PARALLEL_MIN_RECORDS = 2000
 #: At most this many processes by default (a build is CPU-bound).
 MAX_PROCS = 4
-#: Morphemes a segment holds before it is written (about 30,000 records of
-#: the bundled corpus's shape); writing them takes about 60 bytes each at
-#: the peak, and what is held until then 16 bytes each.
-SEGMENT_MORPHEMES = 4_500_000
+#: Morphemes a segment holds before it is written (about 18,000 records of
+#: the bundled corpus's shape); writing them takes about 65 bytes each at
+#: the peak, and what is held until then 16 bytes each. A segment's memory
+#: is most of a process's own at its peak (besides the shared dictionary,
+#: about 250 MB: the morpheme table, Python), so this bounds the memory of a
+#: build: about 500 MB per process, with no loss of speed (smaller sorts;
+#: 4,500,000 peaked at about 700 MB).
+SEGMENT_MORPHEMES = 1_500_000
+#: A morpheme table is started afresh (between segments) once it holds this
+#: many distinct morphemes, about 600 bytes each with their strings: the
+#: vocabulary grows with the corpus (100,000 records have about 150,000
+#: per process), and the memory of a build should not.
+TABLE_MORPHEMES = 300_000
 #: Call ``progress`` every this many records.
 PROGRESS_EVERY = 200
 
@@ -106,30 +115,55 @@ def write_share(ix, records, progress: Progress | None = None,
     """Write ``records`` as one or more new segments of ``ix`` (without the
     index lock, which the caller holds) and return them, uncommitted. A
     segment is written once it holds ``segment_morphemes`` morphemes
-    (default SEGMENT_MORPHEMES)."""
+    (default SEGMENT_MORPHEMES). A list of records is emptied as its records
+    are added (a segment's documents are stored as they come), so that
+    memory holds no record that was written."""
     segments: list = []
     total = len(records)
     limit = segment_morphemes or SEGMENT_MORPHEMES
     builder: SegmentBuilder | None = None
+    done = 0  # records before this one that were let go of
     try:
         for n, record in enumerate(records, 1):
             if builder is None:
+                _bound_tables()
                 builder = SegmentBuilder(SegmentWriter(ix, _lk=False), _tables)
             builder.add(to_document(record))
             if progress and (n % PROGRESS_EVERY == 0 or n == total):
                 progress(n, total)
             if builder.morphemes > limit and n < total:
+                done = _let_go(records, done, n)
                 segments.append(_finish(builder))
                 builder = None  # let the segment's memory go before the next one grows
                 _give_back_memory()
+        _let_go(records, done, total)
         if builder is not None:
             segments.append(_finish(builder))
             builder = None
+            _give_back_memory()  # a worker's peak may be yet to come: hold nothing
     except BaseException:
         if builder is not None:
             builder.writer.abandon()
         raise
     return segments
+
+
+def _let_go(records, done: int, n: int) -> int:
+    """Drop the records ``done:n`` of a list (they are in the segment); return ``n``."""
+    if isinstance(records, list):
+        if n == len(records):
+            records.clear()
+        else:
+            records[done:n] = [None] * (n - done)
+    return n
+
+
+def _bound_tables() -> None:
+    """Drop the morpheme tables that have grown past TABLE_MORPHEMES (the
+    next segment starts a new one)."""
+    for key, table in list(_tables.items()):
+        if len(table) > TABLE_MORPHEMES:
+            del _tables[key]
 
 
 def _finish(builder: SegmentBuilder):
