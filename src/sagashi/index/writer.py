@@ -36,14 +36,16 @@ Progress = Callable[[int, int], None]
 PARALLEL_MIN_RECORDS = 2000
 #: At most this many processes by default (a build is CPU-bound).
 MAX_PROCS = 4
-#: Morphemes a segment holds before it is written (about 18,000 records of
-#: the bundled corpus's shape); writing them takes about 65 bytes each at
-#: the peak, and what is held until then 16 bytes each. A segment's memory
-#: is most of a process's own at its peak (besides the shared dictionary,
-#: about 250 MB: the morpheme table, Python), so this bounds the memory of a
-#: build: about 500 MB per process, with no loss of speed (smaller sorts;
-#: 4,500,000 peaked at about 700 MB).
-SEGMENT_MORPHEMES = 1_500_000
+#: Morphemes a segment holds before it is written (about 54,000 records of
+#: the bundled corpus's shape, so a 100,000-record build on two cores writes
+#: one segment per process). Writing them takes about 65 bytes each at the
+#: peak, and what is held until then 16 bytes each, so this sets most of a
+#: process's own memory: about 650 MB per process at 4,500,000 (besides the
+#: shared dictionary), about 500 MB at 1,500,000. Smaller segments cost
+#: searches more than they save a build: every search walks each segment,
+#: and at 100,000 records six segments (1,500,000) answered 1.3-1.6x slower
+#: than two, so latency wins over the build's memory here.
+SEGMENT_MORPHEMES = 4_500_000
 #: A morpheme table is started afresh (between segments) once it holds this
 #: many distinct morphemes, about 600 bytes each with their strings: the
 #: vocabulary grows with the corpus (100,000 records have about 150,000
