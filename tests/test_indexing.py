@@ -412,6 +412,9 @@ def test_optimize_merges_every_segment_into_one_keeping_the_records(tmp_path, ca
         assert [nos(engine.search(q)) for q in ("日本語教室", "外国人 支援", "熊本")] == answers
     code, out, _ = run_cli(capsys, "index", "stats", "--index", root)
     assert "segments             1\n" in out and "sagashi-arrays 1" in out
+    code, _, err = run_cli(capsys, "index", "optimize", "--index", root)
+    assert code == 0 and err.startswith(
+        "sagashi: rewrote the index's one segment without its deleted records in ")
 
 
 def test_an_index_in_another_storage_format_is_refused_with_a_rebuild_hint(tmp_path, capsys):

@@ -418,8 +418,10 @@ def cmd_index_optimize(args) -> int:
     from ..index.build import optimize_index
     with _interrupted(args):
         report = optimize_index(args.index, lock_timeout=args.wait)
-    _note(f"merged {report.removed + 1:,} segments into one in {report.seconds:.1f} s; "
-          f"{report.records_indexed:,} records in {report.index_dir}")
+    done = (f"merged {report.removed + 1:,} segments into one" if report.removed
+            else "rewrote the index's one segment without its deleted records")
+    _note(f"{done} in {report.seconds:.1f} s; {report.records_indexed:,} records in "
+          f"{report.index_dir}")
     return 0
 
 

@@ -213,8 +213,8 @@ def optimize_index(index_dir: str | Path | None = None, *,
                    lock_timeout: float = 30.0) -> BuildReport:
     """Merge every segment of the live index into one, leaving deleted
     records out. Searching one segment costs less than searching several
-    (a build writes a segment per process and per 256 MB, an update one
-    more). Like every change it is made in a new generation, with numpy
+    (a build writes a segment per process and per 4.5 million morphemes,
+    an update one more). Like every change it is made in a new generation, with numpy
     (no Python per posting), and swapped in atomically; the report's
     ``removed`` counts the segments merged away."""
     started = time.perf_counter()
