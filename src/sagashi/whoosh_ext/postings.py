@@ -220,7 +220,7 @@ class Segment:
         ends = p.ends.astype(np.int64)
         stops = ends[at]
         starts = np.where(at > 0, ends[np.maximum(at - 1, 0)], 0)
-        index, which = runs(starts, stops)
+        index, which = fmt.runs(starts, stops)
         unit = fmt.UNITS[p.kind]
         return docs[which], p.values[index * unit].astype(np.int64)
 
@@ -277,15 +277,6 @@ class Kept:
         while self.size > self.limit and len(self._values) > 1:
             _, (_, dropped) = self._values.popitem(last=False)
             self.size -= dropped
-
-
-def runs(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The concatenated ranges ``starts[i]:stops[i]``, and for each element
-    the ``i`` it came from."""
-    counts = stops - starts
-    which = np.repeat(np.arange(len(counts)), counts)
-    before = np.cumsum(counts) - counts
-    return starts[which] + (np.arange(len(which)) - before[which]), which
 
 
 def open_files(searcher) -> None:

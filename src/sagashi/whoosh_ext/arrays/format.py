@@ -178,6 +178,15 @@ def smallest_uint(values: np.ndarray) -> np.dtype:
     raise ValueError(f"{top} does not fit in 32 bits")
 
 
+def runs(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The concatenated ranges ``starts[i]:stops[i]``, and for each element
+    the ``i`` it came from."""
+    counts = stops - starts
+    which = np.repeat(np.arange(len(counts)), counts)
+    before = np.cumsum(counts) - counts
+    return starts[which] + (np.arange(len(which)) - before[which]), which
+
+
 def smallest_weight_dtype(weights: np.ndarray) -> np.dtype:
     """The first of WEIGHT_DTYPES that holds every weight exactly."""
     for dtype in WEIGHT_DTYPES:

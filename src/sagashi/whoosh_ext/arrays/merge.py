@@ -238,10 +238,9 @@ def _concat_values(gathered, order, kind) -> np.ndarray:
     unit = fmt.UNITS.get(kind, 1)
     counts = np.concatenate([g["counts"] for g in gathered]) * unit
     values = np.concatenate([g["values"] for g in gathered])
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    sizes = counts[order]
-    index = np.repeat(starts[order] - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
-    return values[index + np.arange(len(index))]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[order]
+    index, _ = fmt.runs(starts, starts + counts[order])
+    return values[index]
 
 
 def write_merged_forward(perdocwriter, sources, doc_count: int) -> None:
